@@ -197,7 +197,10 @@ impl From<DimensionName> for String {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "BTreeMap<String, String>", into = "BTreeMap<String, String>")]
+#[serde(
+    try_from = "BTreeMap<String, String>",
+    into = "BTreeMap<String, String>"
+)]
 pub struct Segment {
     pairs: Vec<(DimensionName, String)>,
 }
@@ -214,7 +217,11 @@ impl Segment {
     /// # Errors
     ///
     /// [`CoreError::InvalidId`] when `dimension` is not a valid [`DimensionName`].
-    pub fn with(mut self, dimension: impl AsRef<str>, value: impl Into<String>) -> Result<Segment, CoreError> {
+    pub fn with(
+        mut self,
+        dimension: impl AsRef<str>,
+        value: impl Into<String>,
+    ) -> Result<Segment, CoreError> {
         let name = DimensionName::new(dimension)?;
         let value = value.into();
         match self.pairs.binary_search_by(|(d, _)| d.cmp(&name)) {
@@ -238,7 +245,9 @@ impl Segment {
     }
 
     /// The `(dimension, value)` pairs, sorted by dimension name.
-    pub fn pairs(&self) -> impl DoubleEndedIterator<Item = (&DimensionName, &str)> + ExactSizeIterator {
+    pub fn pairs(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = (&DimensionName, &str)> + ExactSizeIterator {
         self.pairs.iter().map(|(d, v)| (d, v.as_str()))
     }
 

@@ -130,9 +130,9 @@ impl Money {
     pub fn from_minor(minor: i64, currency: Currency) -> Result<Money, CoreError> {
         let amount = Decimal::try_from_i128_with_scale(i128::from(minor), currency.minor_units())
             .map_err(|e| CoreError::InvalidAmount {
-                input: minor.to_string(),
-                reason: e.to_string(),
-            })?;
+            input: minor.to_string(),
+            reason: e.to_string(),
+        })?;
         Ok(Money::new(amount, currency))
     }
 
@@ -226,9 +226,10 @@ impl Money {
     /// The amount rounded to the currency's minor unit, half away from zero (commercial
     /// rounding).
     pub fn round_to_minor(&self) -> Money {
-        let amount = self
-            .amount
-            .round_dp_with_strategy(self.currency.minor_units(), RoundingStrategy::MidpointAwayFromZero);
+        let amount = self.amount.round_dp_with_strategy(
+            self.currency.minor_units(),
+            RoundingStrategy::MidpointAwayFromZero,
+        );
         Money::new(amount, self.currency)
     }
 

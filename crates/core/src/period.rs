@@ -107,7 +107,9 @@ impl Period {
             Grain::Week => date.week(Weekday::Mon).first_day(),
             // Day 1 of the date's own month, quarter or year always exists.
             Grain::Month => date.with_day(1).unwrap_or(date),
-            Grain::Quarter => first_of_month(date.year(), date.month0() / 3 * 3 + 1).unwrap_or(date),
+            Grain::Quarter => {
+                first_of_month(date.year(), date.month0() / 3 * 3 + 1).unwrap_or(date)
+            }
             Grain::Year => first_of_month(date.year(), 1).unwrap_or(date),
         };
         Period { grain, start }
@@ -213,9 +215,7 @@ impl Period {
             Grain::Quarter => i32::try_from(index.div_euclid(4))
                 .ok()
                 .and_then(|y| first_of_month(y, index.rem_euclid(4) as u32 * 3 + 1)),
-            Grain::Year => i32::try_from(index)
-                .ok()
-                .and_then(|y| first_of_month(y, 1)),
+            Grain::Year => i32::try_from(index).ok().and_then(|y| first_of_month(y, 1)),
         }
         .ok_or_else(out_of_range)?;
         Ok(Period { grain, start })
@@ -278,7 +278,8 @@ impl Period {
     ///
     /// [`CoreError::PeriodOutOfRange`] when the result lies outside chrono's calendar.
     pub fn shift_years(&self, years: i32) -> Result<Period, CoreError> {
-        let out_of_range = || CoreError::PeriodOutOfRange(format!("{self} shifted by {years} years"));
+        let out_of_range =
+            || CoreError::PeriodOutOfRange(format!("{self} shifted by {years} years"));
         match self.grain {
             Grain::Month => self.offset(12 * i64::from(years)),
             Grain::Quarter => self.offset(4 * i64::from(years)),
@@ -289,7 +290,10 @@ impl Period {
                 let start = NaiveDate::from_isoywd_opt(year, iso.week(), Weekday::Mon)
                     .or_else(|| NaiveDate::from_isoywd_opt(year, 52, Weekday::Mon))
                     .ok_or_else(out_of_range)?;
-                Ok(Period { grain: Grain::Week, start })
+                Ok(Period {
+                    grain: Grain::Week,
+                    start,
+                })
             }
             Grain::Day => {
                 let d = self.start;
@@ -297,7 +301,10 @@ impl Period {
                 let start = NaiveDate::from_ymd_opt(year, d.month(), d.day())
                     .or_else(|| NaiveDate::from_ymd_opt(year, d.month(), 28))
                     .ok_or_else(out_of_range)?;
-                Ok(Period { grain: Grain::Day, start })
+                Ok(Period {
+                    grain: Grain::Day,
+                    start,
+                })
             }
         }
     }
@@ -389,7 +396,10 @@ impl FromStr for Period {
                 let week = u32::try_from(num(&w[1..])?).map_err(|_| err("week out of range"))?;
                 let start = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)
                     .ok_or_else(|| err("no such ISO week in that year"))?;
-                Period { grain: Grain::Week, start }
+                Period {
+                    grain: Grain::Week,
+                    start,
+                }
             }
             [y, m] => {
                 let m = num(m)?;
@@ -403,7 +413,11 @@ impl FromStr for Period {
                     .map_err(|e| err(&format!("not a date: {e}")))?;
                 Period::containing(Grain::Day, date)
             }
-            _ => return Err(err("expected YYYY, YYYY-MM, YYYY-MM-DD, YYYY-Www or YYYY-Qn")),
+            _ => {
+                return Err(err(
+                    "expected YYYY, YYYY-MM, YYYY-MM-DD, YYYY-Www or YYYY-Qn",
+                ));
+            }
         };
         Ok(period)
     }

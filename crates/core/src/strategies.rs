@@ -15,9 +15,16 @@ pub fn grain() -> impl Strategy<Value = Grain> {
 pub fn date() -> impl Strategy<Value = NaiveDate> {
     let first = NaiveDate::from_ymd_opt(1, 1, 1).map_or(0, |d| d.num_days_from_ce());
     let last = NaiveDate::from_ymd_opt(9999, 12, 31).map_or(0, |d| d.num_days_from_ce());
-    let any_day = (first..=last).prop_filter_map("day in range", NaiveDate::from_num_days_from_ce_opt);
-    let edge = (1i32..=9999, 1u32..=12, prop::sample::select(vec![1u32, 28, 29, 30, 31]))
-        .prop_filter_map("existing edge day", |(y, m, d)| NaiveDate::from_ymd_opt(y, m, d));
+    let any_day =
+        (first..=last).prop_filter_map("day in range", NaiveDate::from_num_days_from_ce_opt);
+    let edge = (
+        1i32..=9999,
+        1u32..=12,
+        prop::sample::select(vec![1u32, 28, 29, 30, 31]),
+    )
+        .prop_filter_map("existing edge day", |(y, m, d)| {
+            NaiveDate::from_ymd_opt(y, m, d)
+        });
     prop_oneof![3 => any_day, 1 => edge]
 }
 

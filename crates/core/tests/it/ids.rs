@@ -9,7 +9,16 @@ fn ids_are_trimmed_and_validated() {
     assert_eq!(UserId::new(" u-1 ").unwrap().as_str(), "u-1");
     for bad in ["", "   ", "a\nb", "tab\there"] {
         let err = AccountId::new(bad).unwrap_err();
-        assert!(matches!(err, CoreError::InvalidId { kind: "account id", .. }), "{bad:?}");
+        assert!(
+            matches!(
+                err,
+                CoreError::InvalidId {
+                    kind: "account id",
+                    ..
+                }
+            ),
+            "{bad:?}"
+        );
     }
     assert!(AccountId::new("x".repeat(257)).is_err());
     assert!(AccountId::new("x".repeat(256)).is_ok());
@@ -34,7 +43,11 @@ fn dimension_names_are_identifiers() {
 
 #[test]
 fn segments_replace_a_dimension_and_nest() {
-    let s = Segment::all().with("plan", "Pro").unwrap().with("plan", "Free").unwrap();
+    let s = Segment::all()
+        .with("plan", "Pro")
+        .unwrap()
+        .with("plan", "Free")
+        .unwrap();
     assert_eq!(s.to_string(), "plan=Free");
     let wide = Segment::all().with("region", "EMEA").unwrap();
     let narrow = wide.clone().with("plan", "Free").unwrap();

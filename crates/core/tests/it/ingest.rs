@@ -10,9 +10,18 @@ fn report_lists_every_rejected_row() {
     assert_eq!(r.rows_read(), 3);
     assert_eq!(r.rows_accepted(), 1);
     let text = r.to_string();
-    assert!(text.starts_with("a.csv: 3 rows read, 1 accepted, 2 rejected"), "{text}");
-    assert!(text.contains("line 3, column score: score 11 is outside 0..=10"), "{text}");
-    assert!(text.contains("line 4: expected 5 fields, found 3"), "{text}");
+    assert!(
+        text.starts_with("a.csv: 3 rows read, 1 accepted, 2 rejected"),
+        "{text}"
+    );
+    assert!(
+        text.contains("line 3, column score: score 11 is outside 0..=10"),
+        "{text}"
+    );
+    assert!(
+        text.contains("line 4: expected 5 fields, found 3"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -23,7 +32,10 @@ fn merge_keeps_both_sources_and_all_rows() {
     b.reject(2, None, "bad");
     a.merge(b);
     assert_eq!(a.source(), "jan.csv + feb.csv");
-    assert_eq!((a.rows_read(), a.rows_accepted(), a.rejected().len()), (2, 1, 1));
+    assert_eq!(
+        (a.rows_read(), a.rows_accepted(), a.rejected().len()),
+        (2, 1, 1)
+    );
 }
 
 #[test]

@@ -27,10 +27,16 @@ fn currencies_must_agree() {
 
 #[test]
 fn minor_units_follow_iso_4217() {
-    assert_eq!(Money::from_minor(1234, Currency::JPY).unwrap().to_string(), "1234 JPY");
+    assert_eq!(
+        Money::from_minor(1234, Currency::JPY).unwrap().to_string(),
+        "1234 JPY"
+    );
     let kwd = Currency::new("kwd").unwrap();
     assert_eq!(kwd.code(), "KWD");
-    assert_eq!(Money::from_minor(1234, kwd).unwrap().to_string(), "1.234 KWD");
+    assert_eq!(
+        Money::from_minor(1234, kwd).unwrap().to_string(),
+        "1.234 KWD"
+    );
     assert_eq!(usd("5").to_string(), "5.00 USD");
     assert_eq!(usd("5.125").to_string(), "5.125 USD");
 }
@@ -65,7 +71,10 @@ fn mul_and_sign() {
 #[test]
 fn overflow_is_an_error_not_a_panic() {
     let max = Money::new(Decimal::MAX, Currency::USD);
-    assert!(matches!(max.checked_add(&usd("1")), Err(CoreError::InvalidAmount { .. })));
+    assert!(matches!(
+        max.checked_add(&usd("1")),
+        Err(CoreError::InvalidAmount { .. })
+    ));
     assert!(max.checked_mul(Decimal::from(2)).is_err());
 }
 

@@ -1,5 +1,5 @@
-use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use chrono::FixedOffset;
+use chrono::{Datelike, NaiveDate, TimeZone, Utc};
 use prodops_core::strategies;
 use prodops_core::{Change, CoreError, Grain, Period};
 use proptest::prelude::*;
@@ -64,8 +64,14 @@ fn offsets_cross_year_boundaries() {
 
 #[test]
 fn shift_years_handles_leap_days_and_week_53() {
-    assert_eq!(p("2024-02-29").shift_years(1).unwrap().label(), "2025-02-28");
-    assert_eq!(p("2024-02-29").shift_years(4).unwrap().label(), "2028-02-29");
+    assert_eq!(
+        p("2024-02-29").shift_years(1).unwrap().label(),
+        "2025-02-28"
+    );
+    assert_eq!(
+        p("2024-02-29").shift_years(4).unwrap().label(),
+        "2028-02-29"
+    );
     assert_eq!(p("2020-W53").shift_years(1).unwrap().label(), "2021-W52");
     assert_eq!(p("2026-W48").shift_years(-1).unwrap().label(), "2025-W48");
     assert_eq!(p("2026-11").shift_years(-1).unwrap().label(), "2025-11");
@@ -74,7 +80,10 @@ fn shift_years_handles_leap_days_and_week_53() {
 
 #[test]
 fn iteration_is_inclusive_and_empty_when_reversed() {
-    let months: Vec<String> = p("2025-11").through(p("2026-02")).map(|p| p.label()).collect();
+    let months: Vec<String> = p("2025-11")
+        .through(p("2026-02"))
+        .map(|p| p.label())
+        .collect();
     assert_eq!(months, ["2025-11", "2025-12", "2026-01", "2026-02"]);
     assert_eq!(p("2026-02").through(p("2025-11")).count(), 0);
     assert_eq!(p("2026-02").through(p("2026")).count(), 0);
@@ -86,14 +95,29 @@ fn instants_bucket_by_their_own_calendar() {
     // 2026-11-23 23:30 in New York (UTC-5) is already 2026-11-24 in UTC.
     let ny = FixedOffset::west_opt(5 * 3600).unwrap();
     let local = ny.with_ymd_and_hms(2026, 11, 23, 23, 30, 0).unwrap();
-    assert_eq!(Period::containing_instant(Grain::Day, &local).label(), "2026-11-23");
+    assert_eq!(
+        Period::containing_instant(Grain::Day, &local).label(),
+        "2026-11-23"
+    );
     let utc = local.with_timezone(&Utc);
-    assert_eq!(Period::containing_instant(Grain::Day, &utc).label(), "2026-11-24");
+    assert_eq!(
+        Period::containing_instant(Grain::Day, &utc).label(),
+        "2026-11-24"
+    );
 }
 
 #[test]
 fn bad_labels_are_rejected_with_the_reason() {
-    for bad in ["2026-13", "2026-Q5", "2026-W54", "2025-W53", "2026-02-30", "", "26-1-1-1", "abc"] {
+    for bad in [
+        "2026-13",
+        "2026-Q5",
+        "2026-W54",
+        "2025-W53",
+        "2026-02-30",
+        "",
+        "26-1-1-1",
+        "abc",
+    ] {
         let err = bad.parse::<Period>().unwrap_err();
         assert!(matches!(err, CoreError::Parse { .. }), "{bad}: {err}");
     }
