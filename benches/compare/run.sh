@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs one comparison of benches/compare: the Rust benchmark binary and its Python peer on the
+# same generated file, in the same run, and prints both times and their ratio.
+#
+#   benches/compare/run.sh survey_bucketing [ROWS] [REPEATS]
+#
+# A comparison NAME consists of
+#   benches/compare/NAME.rs        a [[bench]] target `compare_NAME` (harness = false) that
+#                                  takes FILE [REPEATS] and prints one JSON object
+#   benches/compare/peers/NAME.py  the peer, same arguments, same JSON shape
+#   a data recipe in data_for() below
+# Both print {"impl", "seconds", ...results}; compare.py checks the results agree before it
+# reports a ratio, so a fast wrong answer cannot pass.
+set -euo pipefail
+
+name=${1:?usage: run.sh NAME [ROWS] [REPEATS]}
+rows=${2:-10000000}
+repeats=${3:-5}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${PRODOPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/prodops}
+venv=$cache/venv-compare
+data=$root/bench-data
+
+cd "$root"
+if [[ ! -x $venv/bin/python ]] || ! cmp -s benches/compare/requirements.txt "$venv/requirements.txt"; then
+    echo "setting up peer virtualenv in $venv" >&2
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --upgrade pip
+    "$venv/bin/pip" install --quiet -r benches/compare/requirements.txt
+    cp benches/compare/requirements.txt "$venv/requirements.txt"
+fi
+
+data_for() {
+    case $1 in
+        survey_bucketing)
+            local dir=$data/surveys-$rows
+            if [[ ! -f $dir/surveys.parquet ]]; then
+                echo "generating $rows survey rows in $dir" >&2
+                cargo run --quiet --release --example generate_sample_data -- \
+                    --rows "$rows" --only surveys --format parquet --out "$dir" >&2
+            fi
+            echo "$dir/surveys.parquet"
+            ;;
+        *) echo "unknown comparison $1" >&2; exit 2 ;;
+    esac
+}
+
+file=$(data_for "$name")
+cargo bench --quiet --bench "compare_$name" --no-run >&2
+rust_json=$(cargo bench --quiet --bench "compare_$name" -- "$file" "$repeats")
+peer_json=$("$venv/bin/python" "benches/compare/peers/$name.py" "$file" "$repeats")
+"$venv/bin/python" benches/compare/compare.py "$name" "$file" "$rust_json" "$peer_json"
