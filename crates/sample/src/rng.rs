@@ -9,6 +9,7 @@
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
 
 /// Rows generated from one random stream.
 pub const BLOCK_ROWS: usize = 16_384;
@@ -30,29 +31,33 @@ pub(crate) fn block_rng(seed: u64, stream: Stream, block: u64) -> ChaCha8Rng {
     rng
 }
 
-/// Runs `fill` for each block overlapping `0..rows`, collecting at most `rows` items in row
-/// order. `fill(rng, first_row, n)` must push exactly the rows `first_row..first_row + n`.
-pub(crate) fn generate_blocks<T>(
+/// Runs `fill` for each block overlapping `rows`, in parallel, and returns the rows of
+/// `rows` in order. `fill(rng, first_row, n, out)` must push exactly the rows
+/// `first_row..first_row + n`; generators that drop rows push `Option`s and flatten after.
+pub(crate) fn generate_blocks<T: Send>(
     seed: u64,
     stream: Stream,
     rows: std::ops::Range<usize>,
-    mut fill: impl FnMut(&mut ChaCha8Rng, usize, usize, &mut Vec<T>),
+    fill: impl Fn(&mut ChaCha8Rng, usize, usize, &mut Vec<T>) + Sync,
 ) -> Vec<T> {
-    let mut out = Vec::with_capacity(rows.len());
     if rows.is_empty() {
-        return out;
+        return Vec::new();
     }
     let first_block = rows.start / BLOCK_ROWS;
     let last_block = (rows.end - 1) / BLOCK_ROWS;
-    let mut scratch = Vec::with_capacity(BLOCK_ROWS);
-    for block in first_block..=last_block {
-        let block_start = block * BLOCK_ROWS;
-        let mut rng = block_rng(seed, stream, block as u64);
-        scratch.clear();
-        fill(&mut rng, block_start, BLOCK_ROWS, &mut scratch);
-        let lo = rows.start.saturating_sub(block_start);
-        let hi = (rows.end - block_start).min(BLOCK_ROWS);
-        out.extend(scratch.drain(lo..hi.min(scratch.len())));
-    }
-    out
+    let blocks: Vec<Vec<T>> = (first_block..=last_block)
+        .into_par_iter()
+        .map(|block| {
+            let block_start = block * BLOCK_ROWS;
+            let mut rng = block_rng(seed, stream, block as u64);
+            let mut out = Vec::with_capacity(BLOCK_ROWS);
+            fill(&mut rng, block_start, BLOCK_ROWS, &mut out);
+            let lo = rows.start.saturating_sub(block_start).min(out.len());
+            let hi = (rows.end - block_start).min(out.len());
+            out.truncate(hi);
+            out.drain(..lo);
+            out
+        })
+        .collect();
+    blocks.into_iter().flatten().collect()
 }
