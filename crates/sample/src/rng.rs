@@ -50,8 +50,11 @@ pub(crate) fn generate_blocks<T: Send>(
         .map(|block| {
             let block_start = block * BLOCK_ROWS;
             let mut rng = block_rng(seed, stream, block as u64);
-            let mut out = Vec::with_capacity(BLOCK_ROWS);
-            fill(&mut rng, block_start, BLOCK_ROWS, &mut out);
+            // Rows come off the stream in order, so the rows a range needs are a prefix of
+            // the block: generating only up to `rows.end` gives the same rows.
+            let n = (rows.end - block_start).min(BLOCK_ROWS);
+            let mut out = Vec::with_capacity(n);
+            fill(&mut rng, block_start, n, &mut out);
             let lo = rows.start.saturating_sub(block_start).min(out.len());
             let hi = (rows.end - block_start).min(out.len());
             out.truncate(hi);
