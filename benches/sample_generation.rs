@@ -31,8 +31,9 @@ fn generators(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("experiment", rows), &rows, |b, &rows| {
             b.iter(|| black_box(experiment_units(&spec.experiment(), 0..rows)).map(|v| v.len()))
         });
-        // Users, not events: about 18 events each.
+        // Users, not events: about 18 events each; throughput counts users.
         let users = rows / 18;
+        group.throughput(Throughput::Elements(users as u64));
         group.bench_with_input(
             BenchmarkId::new("events_users", users),
             &users,
