@@ -43,7 +43,7 @@
 //!
 //! ## Crate features
 //!
-//! - `proptest`: exposes [`strategies`], proptest strategies for core types, so other crates'
+//! - `proptest`: exposes the `strategies` module, proptest strategies for core types, so other crates'
 //!   property tests can generate periods, segments and money.
 
 mod error;
