@@ -1,0 +1,76 @@
+//! Thin wrappers over statrs' distributions, so the rest of the crate names what it computes
+//! (an upper-tail probability, a quantile) and never writes `1 - cdf`.
+//!
+//! Upper tails come from `sf`, which keeps full relative precision far into the tail where
+//! `1 - cdf` rounds to 0 (gbstats' `1 - t.cdf(|t|)` does, GrowthBook #1320).
+
+use statrs::distribution::{ChiSquared, ContinuousCDF, Normal, StudentsT};
+
+use crate::ExperimentError;
+use crate::error::invalid_input;
+
+fn standard_normal() -> Normal {
+    // Mean 0 and sd 1 are always valid parameters.
+    Normal::standard()
+}
+
+/// Φ(x), the standard normal CDF.
+pub fn norm_cdf(x: f64) -> f64 {
+    standard_normal().cdf(x)
+}
+
+/// 1 − Φ(x), computed directly.
+pub fn norm_sf(x: f64) -> f64 {
+    standard_normal().sf(x)
+}
+
+/// φ(x), the standard normal density.
+pub fn norm_pdf(x: f64) -> f64 {
+    (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+/// Φ⁻¹(p), the standard normal quantile.
+pub fn norm_ppf(p: f64) -> f64 {
+    standard_normal().inverse_cdf(p)
+}
+
+/// Student's t with `df` degrees of freedom; `df = ∞` is the standard normal.
+fn students_t(df: f64) -> Result<StudentsT, ExperimentError> {
+    StudentsT::new(0.0, 1.0, df)
+        .map_err(|e| invalid_input("degrees of freedom", format!("{df}: {e}")))
+}
+
+/// P(T > x) for Student's t with `df` degrees of freedom (the standard normal when `df` is
+/// infinite).
+///
+/// # Errors
+///
+/// [`ExperimentError::InvalidInput`] when `df` is not positive.
+pub fn t_sf(x: f64, df: f64) -> Result<f64, ExperimentError> {
+    if df.is_infinite() {
+        return Ok(norm_sf(x));
+    }
+    Ok(students_t(df)?.sf(x))
+}
+
+/// The `p` quantile of Student's t with `df` degrees of freedom.
+///
+/// # Errors
+///
+/// [`ExperimentError::InvalidInput`] when `df` is not positive.
+pub fn t_ppf(p: f64, df: f64) -> Result<f64, ExperimentError> {
+    if df.is_infinite() {
+        return Ok(norm_ppf(p));
+    }
+    Ok(students_t(df)?.inverse_cdf(p))
+}
+
+/// P(X > x) for a χ² distribution with `df` degrees of freedom.
+///
+/// # Errors
+///
+/// [`ExperimentError::InvalidInput`] when `df` is not positive.
+pub fn chi2_sf(x: f64, df: f64) -> Result<f64, ExperimentError> {
+    let chi2 = ChiSquared::new(df).map_err(|e| invalid_input("degrees of freedom", format!("{df}: {e}")))?;
+    Ok(chi2.sf(x))
+}

@@ -1,0 +1,1 @@
+//! Multiple-comparison corrections over an explicit family of tests.

@@ -1,0 +1,1 @@
+//! Planning: power, sample size, minimum detectable effect and duration.

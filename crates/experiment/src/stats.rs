@@ -1,0 +1,262 @@
+//! Mergeable sufficient statistics: the data type every analysis starts from.
+//!
+//! Each type holds sums that add across shards, days, strata or SQL partitions, so a
+//! warehouse query or a streaming job can compute partial sums and combine them exactly with
+//! `+` or [`Iterator::sum`].
+
+use std::iter::Sum;
+use std::ops::{Add, AddAssign};
+
+use serde::{Deserialize, Serialize};
+
+use crate::ExperimentError;
+use crate::error::{finite, invalid_input};
+
+/// Relative slack allowed when checking that sums are mutually consistent, to absorb rounding
+/// in sums computed elsewhere (a SQL engine, another language).
+const CONSISTENCY_SLACK: f64 = 1e-9;
+
+/// n, Σx and Σx² of a metric in one arm: enough for its mean and variance.
+///
+/// # Examples
+///
+/// Sums from two shards merge into the sums of all the data:
+///
+/// ```
+/// use prodops_experiment::MeanStats;
+///
+/// let day1 = MeanStats::from_values(&[3.0, 5.0, 4.0])?;
+/// let day2 = MeanStats::from_values(&[6.0, 2.0])?;
+/// let all = MeanStats::from_values(&[3.0, 5.0, 4.0, 6.0, 2.0])?;
+/// assert_eq!(day1 + day2, all);
+/// assert_eq!(all.mean()?, 4.0);
+/// assert_eq!(all.variance()?, 2.5);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct MeanStats {
+    n: u64,
+    sum: f64,
+    sum_sq: f64,
+}
+
+impl MeanStats {
+    /// Validated sums of `n` values.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] when a sum is not finite, `Σx² < 0`, an empty arm has
+    /// non-zero sums, or `(Σx)² > n·Σx²` (impossible for real data, by Cauchy–Schwarz).
+    pub fn new(n: u64, sum: f64, sum_sq: f64) -> Result<MeanStats, ExperimentError> {
+        finite("sum", sum)?;
+        finite("sum of squares", sum_sq)?;
+        if sum_sq < 0.0 {
+            return Err(invalid_input("sum of squares", format!("must be ≥ 0, got {sum_sq}")));
+        }
+        if n == 0 && (sum != 0.0 || sum_sq != 0.0) {
+            return Err(invalid_input("sums", "an arm with n = 0 must have zero sums"));
+        }
+        let bound = n as f64 * sum_sq;
+        if sum * sum > bound * (1.0 + CONSISTENCY_SLACK) + f64::MIN_POSITIVE {
+            return Err(invalid_input(
+                "sums",
+                format!("(Σx)² = {} exceeds n·Σx² = {bound}: the sums cannot come from real data", sum * sum),
+            ));
+        }
+        Ok(MeanStats { n, sum, sum_sq })
+    }
+
+    /// The sums of a slice of values.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] when a value is NaN or infinite (naming its index).
+    pub fn from_values(values: &[f64]) -> Result<MeanStats, ExperimentError> {
+        let mut stats = MeanStats::default();
+        for (i, &x) in values.iter().enumerate() {
+            finite(&format!("value at index {i}"), x)?;
+            stats.push(x);
+        }
+        Ok(stats)
+    }
+
+    /// Adds one value. The caller guarantees it is finite.
+    pub(crate) fn push(&mut self, x: f64) {
+        self.n += 1;
+        self.sum += x;
+        self.sum_sq += x * x;
+    }
+
+    /// Number of units.
+    pub fn n(&self) -> u64 {
+        self.n
+    }
+
+    /// Σx.
+    pub fn sum(&self) -> f64 {
+        self.sum
+    }
+
+    /// Σx².
+    pub fn sum_sq(&self) -> f64 {
+        self.sum_sq
+    }
+
+    /// The mean Σx / n.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::TooFewUnits`] when n = 0.
+    pub fn mean(&self) -> Result<f64, ExperimentError> {
+        if self.n == 0 {
+            return Err(ExperimentError::TooFewUnits { arm: "arm".into(), n: 0, min: 1 });
+        }
+        Ok(self.sum / self.n as f64)
+    }
+
+    /// The sample variance (Σx² − (Σx)²/n) / (n − 1).
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::ZeroOrNegativeVariance`] when n ≤ 1 or the variance computed from the
+    /// sums is not positive (constant data, or cancellation in the sums).
+    pub fn variance(&self) -> Result<f64, ExperimentError> {
+        self.sample_variance().ok_or_else(|| ExperimentError::ZeroOrNegativeVariance {
+            arm: "arm".into(),
+            detail: format!("n = {}, Σx = {}, Σx² = {}", self.n, self.sum, self.sum_sq),
+        })
+    }
+
+    pub(crate) fn sample_variance(&self) -> Option<f64> {
+        if self.n <= 1 {
+            return None;
+        }
+        let n = self.n as f64;
+        let v = (self.sum_sq - self.sum * self.sum / n) / (n - 1.0);
+        (v > 0.0 && v.is_finite()).then_some(v)
+    }
+}
+
+impl Add for MeanStats {
+    type Output = MeanStats;
+
+    fn add(self, rhs: MeanStats) -> MeanStats {
+        MeanStats {
+            n: self.n + rhs.n,
+            sum: self.sum + rhs.sum,
+            sum_sq: self.sum_sq + rhs.sum_sq,
+        }
+    }
+}
+
+impl AddAssign for MeanStats {
+    fn add_assign(&mut self, rhs: MeanStats) {
+        *self = *self + rhs;
+    }
+}
+
+impl Sum for MeanStats {
+    fn sum<I: Iterator<Item = MeanStats>>(iter: I) -> MeanStats {
+        iter.fold(MeanStats::default(), Add::add)
+    }
+}
+
+/// n and the number of successes of a binary metric (conversion) in one arm.
+///
+/// Its variance is p(1 − p), the maximum-likelihood form used by gbstats and by the two-sample
+/// proportion z-tests of statsmodels, not the n/(n − 1)-corrected sample variance of 0/1 data.
+///
+/// # Examples
+///
+/// ```
+/// use prodops_experiment::ProportionStats;
+///
+/// let control = ProportionStats::new(1_000, 100)?;
+/// assert_eq!(control.rate()?, 0.1);
+/// assert!(ProportionStats::new(10, 11).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ProportionStats {
+    n: u64,
+    successes: u64,
+}
+
+impl ProportionStats {
+    /// Validated counts.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] when `successes > n`.
+    pub fn new(n: u64, successes: u64) -> Result<ProportionStats, ExperimentError> {
+        if successes > n {
+            return Err(invalid_input(
+                "successes",
+                format!("{successes} successes exceed {n} units"),
+            ));
+        }
+        Ok(ProportionStats { n, successes })
+    }
+
+    /// The counts of a slice of outcomes.
+    pub fn from_outcomes(outcomes: &[bool]) -> ProportionStats {
+        ProportionStats {
+            n: outcomes.len() as u64,
+            successes: outcomes.iter().filter(|o| **o).count() as u64,
+        }
+    }
+
+    /// Number of units.
+    pub fn n(&self) -> u64 {
+        self.n
+    }
+
+    /// Number of successes.
+    pub fn successes(&self) -> u64 {
+        self.successes
+    }
+
+    /// The success rate.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::TooFewUnits`] when n = 0.
+    pub fn rate(&self) -> Result<f64, ExperimentError> {
+        if self.n == 0 {
+            return Err(ExperimentError::TooFewUnits { arm: "arm".into(), n: 0, min: 1 });
+        }
+        Ok(self.successes as f64 / self.n as f64)
+    }
+
+    /// The same data as mean statistics of 0/1 values (Σx = Σx² = successes).
+    pub fn as_mean_stats(&self) -> MeanStats {
+        MeanStats {
+            n: self.n,
+            sum: self.successes as f64,
+            sum_sq: self.successes as f64,
+        }
+    }
+}
+
+impl Add for ProportionStats {
+    type Output = ProportionStats;
+
+    fn add(self, rhs: ProportionStats) -> ProportionStats {
+        ProportionStats {
+            n: self.n + rhs.n,
+            successes: self.successes + rhs.successes,
+        }
+    }
+}
+
+impl AddAssign for ProportionStats {
+    fn add_assign(&mut self, rhs: ProportionStats) {
+        *self = *self + rhs;
+    }
+}
+
+impl Sum for ProportionStats {
+    fn sum<I: Iterator<Item = ProportionStats>>(iter: I) -> ProportionStats {
+        iter.fold(ProportionStats::default(), Add::add)
+    }
+}

@@ -1,0 +1,8 @@
+//! Integration tests of prodops-experiment against reference fixtures, properties and
+//! seeded simulations.
+#![allow(missing_docs, dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+mod fixtures;
+mod multitest;
+mod power;
+mod stats;
