@@ -3,6 +3,7 @@
 #![allow(missing_docs, dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 mod fixtures;
+mod frequentist;
 mod multitest;
 mod power;
 mod stats;
