@@ -3,7 +3,9 @@
 //! The statistics of online controlled experiments (A/B tests), computed from mergeable
 //! sufficient statistics.
 
+mod bayes;
 mod config;
+mod cuped;
 pub mod dist;
 mod error;
 mod frequentist;
@@ -11,6 +13,7 @@ mod moments;
 pub mod multitest;
 pub mod power;
 mod ratio;
+mod sequential;
 mod srm;
 mod stats;
 
@@ -24,3 +27,6 @@ pub use moments::{ArmMoments, Metric};
 pub use ratio::RatioStats;
 pub use srm::{SrmConfig, SrmOutcome, SrmStatus, sample_ratio_mismatch};
 pub use stats::{MeanStats, ProportionStats};
+pub use bayes::{BayesOutcome, MetricDirection, Prior, Risk, beta_binomial_win_probability};
+pub use cuped::{CupedOutcome, CupedStats, pooled_theta};
+pub use sequential::{Sequential, SequentialOutcome};

@@ -4,6 +4,7 @@
 
 mod fixtures;
 mod frequentist;
+mod models;
 mod multitest;
 mod power;
 mod stats;

@@ -1,0 +1,115 @@
+//! Always-valid sequential inference: results that stay valid however often you peek.
+//!
+//! Asymptotic confidence sequences (Waudby-Smith, Arnold, Wu, Wang and Ramdas 2023,
+//! arXiv:2103.06476, as in gbstats' `SequentialTwoSidedTTest`), which are the normal-mixture
+//! mSPRT of Johari, Pekelis and Walsh ("Always valid inference") with mixing variance
+//! τ² = ρ²σ̂².
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{Alpha, Interval};
+use crate::error::invalid_config;
+use crate::frequentist::{Analysis, MeanTest, effect};
+use crate::moments::Metric;
+use crate::ExperimentError;
+
+/// Settings of an always-valid test.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Sequential {
+    /// The tuning parameter N*: the total sample size (both arms) at which the confidence
+    /// sequence is tightest. gbstats' default is 5,000; set it near the expected size at the
+    /// decision.
+    pub tuning: f64,
+}
+
+impl Default for Sequential {
+    fn default() -> Self {
+        Sequential { tuning: 5_000.0 }
+    }
+}
+
+impl Sequential {
+    /// Settings with tuning parameter `tuning` (N*).
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidConfig`] unless N* is positive and finite.
+    pub fn new(tuning: f64) -> Result<Sequential, ExperimentError> {
+        if !(tuning.is_finite() && tuning > 0.0) {
+            return Err(invalid_config("sequential tuning parameter", format!("must be positive, got {tuning}")));
+        }
+        Ok(Sequential { tuning })
+    }
+
+    /// ρ of eq. 161: the mixing scale that makes the sequence tightest at N*.
+    pub fn rho(&self, alpha: Alpha) -> f64 {
+        let l = -2.0 * alpha.get().ln();
+        ((l + (l + 1.0).ln()) / self.tuning).sqrt()
+    }
+}
+
+/// An always-valid result at the current sample size.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SequentialOutcome {
+    /// The effect estimate (as the fixed-horizon test).
+    pub estimate: f64,
+    /// Its standard error.
+    pub std_error: f64,
+    /// The 1 − α confidence sequence at this n (eq. 9): valid simultaneously over all n.
+    pub ci: Interval,
+    /// The always-valid p-value min(1, 1/e) with e the mixture likelihood ratio (eq. 155).
+    pub p_value: f64,
+    /// Total units in both arms.
+    pub n: u64,
+}
+
+impl Analysis {
+    /// A two-sided always-valid test of the analysis' effect (absolute or relative; CUPED
+    /// composes by passing adjusted moments).
+    ///
+    /// # Errors
+    ///
+    /// As [`Analysis::compare`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::{Analysis, MeanStats, Sequential};
+    ///
+    /// let a = MeanStats::new(2_000, 20_000.0, 2_000.0 * 100.0 + 1_999.0 * 4.0)?;
+    /// let b = MeanStats::new(2_000, 20_400.0, 2_000.0 * 104.04 + 1_999.0 * 4.0)?;
+    /// let fixed = Analysis::default().compare(&a, &b)?;
+    /// let seq = Analysis::default().sequential(&a, &b, Sequential::default())?;
+    /// // The price of peeking: a wider interval and a larger p-value.
+    /// assert!(seq.ci.half_width() > fixed.ci.half_width());
+    /// assert!(seq.p_value >= fixed.p_value);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn sequential(&self, control: &impl Metric, treatment: &impl Metric, settings: Sequential) -> Result<SequentialOutcome, ExperimentError> {
+        let a = control.moments("control")?;
+        let b = treatment.moments("treatment")?;
+        let e = effect(&a, &b, self.scale(), MeanTest::Z)?;
+        let n = a.n + b.n;
+        let nf = n as f64;
+        let alpha = self.alpha().get();
+        let rho = settings.rho(self.alpha());
+        let rho2 = rho * rho;
+        let s2 = e.variance * nf;
+        let t = nf * rho2 + 1.0;
+        // eq. 9: half-width of the two-sided asymptotic confidence sequence.
+        let half = (s2 * 2.0 * t / (nf * nf * rho2) * (t.sqrt() / alpha).ln()).sqrt();
+        // eq. 155: the mixture e-value, on the log scale so large effects do not overflow.
+        let st2 = e.estimate.powi(2) * nf / e.variance;
+        let ln_e = rho2 * st2 / (2.0 * t) - 0.5 * t.ln();
+        let p_value = (-ln_e).exp().min(1.0);
+        Ok(SequentialOutcome {
+            estimate: e.estimate,
+            std_error: e.variance.sqrt(),
+            ci: Interval { lower: e.estimate - half, upper: e.estimate + half },
+            p_value,
+            n,
+        })
+    }
+}

@@ -1,0 +1,181 @@
+use prodops_experiment::{
+    Alpha, Analysis, CupedStats, MeanStats, Metric, MetricDirection, Prior, ProportionStats,
+    Scale, Sequential, beta_binomial_win_probability, pooled_theta,
+};
+use serde_json::Value;
+
+use crate::fixtures::{assert_close, load, num};
+
+const CLOSED: f64 = 1e-9;
+
+fn mean_stats(v: &Value) -> MeanStats {
+    MeanStats::new(v["n"].as_u64().unwrap(), num(&v["sum"]), num(&v["sum_sq"])).unwrap()
+}
+
+fn proportion_stats(v: &Value) -> ProportionStats {
+    ProportionStats::new(v["n"].as_u64().unwrap(), v["successes"].as_u64().unwrap()).unwrap()
+}
+
+fn cuped_stats(v: &Value) -> CupedStats {
+    CupedStats::new(mean_stats(&v["post"]), mean_stats(&v["pre"]), num(&v["sum_products"])).unwrap()
+}
+
+fn scale(name: &str) -> Scale {
+    if name == "relative" { Scale::Relative } else { Scale::Absolute }
+}
+
+/// gbstats p-values are `1 - cdf`; compared relatively only where p > 1e-4.
+#[track_caller]
+fn assert_p(actual: f64, expected: f64, label: &str) {
+    if expected > 1e-4 {
+        assert_close(actual, expected, CLOSED, label);
+    } else {
+        assert!((actual - expected).abs() < 1e-12, "{label}: {actual} vs {expected}");
+    }
+}
+
+#[test]
+fn cuped_matches_gbstats_and_ols() {
+    let fixtures = load("models.json");
+    for case in fixtures["cuped"].as_array().unwrap() {
+        let (a, b) = (cuped_stats(&case["control"]), cuped_stats(&case["treatment"]));
+        let label = case["name"].as_str().unwrap();
+        let theta = pooled_theta(&a, &b).unwrap();
+        assert_close(theta, num(&case["theta"]), CLOSED, &format!("{label} θ vs gbstats"));
+        // θ is the OLS slope of y on x over both arms pooled: an independent reference.
+        assert_close(theta, num(&case["ols_slope"]), 1e-9, &format!("{label} θ vs OLS"));
+        for name in ["absolute", "relative"] {
+            let out = Analysis::builder().scale(scale(name)).build().unwrap().cuped(&a, &b).unwrap();
+            let reference = &case[name];
+            assert_close(out.adjusted.estimate, num(&reference["estimate"]), CLOSED, &format!("{label} {name} estimate"));
+            assert_close(out.adjusted.ci.lower, num(&reference["ci"][0]), CLOSED, &format!("{label} {name} lower"));
+            assert_close(out.adjusted.ci.upper, num(&reference["ci"][1]), CLOSED, &format!("{label} {name} upper"));
+            assert_p(out.adjusted.p_value, num(&reference["p_value"]), &format!("{label} {name} p"));
+            assert!(out.variance_reduction > 0.0 && out.variance_reduction < 1.0);
+        }
+    }
+}
+
+#[test]
+fn cuped_reduces_variance_by_rho_squared_on_sample_data() {
+    // The sample generator plants corr(pre_metric, metric) = 0.8, so CUPED should remove about
+    // ρ² = 64% of the variance of the estimate.
+    use prodops_sample::{SampleSpec, experiment_units};
+    let units = experiment_units(&SampleSpec::small().experiment(), 0..10_000).unwrap();
+    let arm = |name: &str| {
+        let pairs: Vec<(f64, f64)> = units.iter().filter(|u| u.variant == name).map(|u| (u.metric, u.pre_metric)).collect();
+        CupedStats::from_pairs(&pairs).unwrap()
+    };
+    let out = Analysis::default().cuped(&arm("control"), &arm("treatment")).unwrap();
+    assert!((out.variance_reduction - 0.64).abs() < 0.03, "{}", out.variance_reduction);
+    // True effect +1.0 inside the adjusted 95% interval; the covariate is balanced.
+    assert!(out.adjusted.ci.contains(1.0), "{:?}", out.adjusted.ci);
+    assert!(out.pre_period_balance.p_value > 0.001);
+    assert!(!out.sign_flipped && !out.theta_degenerate);
+}
+
+#[test]
+fn constant_covariate_falls_back_to_the_unadjusted_test() {
+    let a = CupedStats::from_pairs(&[(1.0, 5.0), (2.0, 5.0), (3.0, 5.0)]).unwrap();
+    let b = CupedStats::from_pairs(&[(2.0, 5.0), (3.0, 5.0), (5.0, 5.0)]).unwrap();
+    let out = Analysis::default().cuped(&a, &b);
+    // The covariate has no variance, so its balance test cannot run: a typed error, not NaN.
+    assert!(out.is_err());
+    assert_eq!(pooled_theta(&a, &b), None);
+}
+
+#[test]
+fn bayesian_model_matches_gbstats() {
+    let fixtures = load("models.json");
+    for case in fixtures["bayes"].as_array().unwrap() {
+        let kind = case["kind"].as_str().unwrap();
+        let (a, b): (Box<dyn Metric>, Box<dyn Metric>) = if kind == "mean" {
+            (Box::new(mean_stats(&case["control"])), Box::new(mean_stats(&case["treatment"])))
+        } else {
+            (Box::new(proportion_stats(&case["control"])), Box::new(proportion_stats(&case["treatment"])))
+        };
+        for r in case["results"].as_array().unwrap() {
+            let prior = match r["prior"].as_str().unwrap() {
+                "flat" => Prior::Flat,
+                s => Prior::Normal { mean: num(&r["prior_mean"]), variance: num(&r["prior_variance"]), scale: scale(s) },
+            };
+            let direction = if r["inverse"].as_bool().unwrap() { MetricDirection::LowerIsBetter } else { MetricDirection::HigherIsBetter };
+            let analysis = Analysis::builder().scale(scale(r["scale"].as_str().unwrap())).build().unwrap();
+            let out = analysis.bayesian(&a, &b, prior, direction).unwrap();
+            let label = format!("{} {} prior={} inverse={}", case["name"], r["scale"], r["prior"], r["inverse"]);
+            assert_close(out.estimate, num(&r["estimate"]), CLOSED, &format!("{label} mean"));
+            assert_close(out.credible_interval.lower, num(&r["ci"][0]), CLOSED, &format!("{label} lower"));
+            assert_close(out.credible_interval.upper, num(&r["ci"][1]), CLOSED, &format!("{label} upper"));
+            assert_close(out.chance_to_win, num(&r["chance_to_win"]), 1e-9, &format!("{label} chance to win"));
+            // gbstats' risk goes through truncated-normal means; agreement to 1e-8 relative.
+            assert_close(out.risk.control, num(&r["risk"][0]), 1e-8, &format!("{label} risk control"));
+            assert_close(out.risk.treatment, num(&r["risk"][1]), 1e-8, &format!("{label} risk treatment"));
+        }
+    }
+}
+
+#[test]
+fn prior_scale_conversion_round_trips() {
+    // A relative prior N(0.1, 0.02) in an absolute analysis with control mean 10 becomes
+    // N(1.0, 2.0); stated directly in absolute terms it must give the same posterior.
+    let a = MeanStats::new(100, 1_000.0, 100.0 * 100.0 + 99.0 * 4.0).unwrap();
+    let b = MeanStats::new(100, 1_050.0, 100.0 * 110.25 + 99.0 * 4.0).unwrap();
+    let analysis = Analysis::default();
+    let rel = Prior::Normal { mean: 0.1, variance: 0.02, scale: Scale::Relative };
+    let abs = Prior::Normal { mean: 1.0, variance: 2.0, scale: Scale::Absolute };
+    let x = analysis.bayesian(&a, &b, rel, MetricDirection::HigherIsBetter).unwrap();
+    let y = analysis.bayesian(&a, &b, abs, MetricDirection::HigherIsBetter).unwrap();
+    assert_close(x.estimate, y.estimate, 1e-12, "posterior mean");
+    assert_close(x.std_error, y.std_error, 1e-12, "posterior sd");
+    let bad = Prior::Normal { mean: 0.0, variance: 0.0, scale: Scale::Relative };
+    assert!(analysis.bayesian(&a, &b, bad, MetricDirection::HigherIsBetter).is_err());
+}
+
+#[test]
+fn sequential_matches_gbstats() {
+    let fixtures = load("models.json");
+    for case in fixtures["sequential"].as_array().unwrap() {
+        let (a, b) = (mean_stats(&case["control"]), mean_stats(&case["treatment"]));
+        let settings = Sequential::new(num(&case["tuning"])).unwrap();
+        for name in ["absolute", "relative"] {
+            let analysis = Analysis::builder().alpha(num(&case["alpha"])).scale(scale(name)).build().unwrap();
+            let out = analysis.sequential(&a, &b, settings).unwrap();
+            let reference = &case[name];
+            let label = format!("{} {name}", case["name"]);
+            assert_close(out.estimate, num(&reference["estimate"]), CLOSED, &format!("{label} estimate"));
+            assert_close(out.ci.lower, num(&reference["ci"][0]), CLOSED, &format!("{label} lower"));
+            assert_close(out.ci.upper, num(&reference["ci"][1]), CLOSED, &format!("{label} upper"));
+            assert_p(out.p_value, num(&reference["p_value"]), &format!("{label} p"));
+        }
+    }
+}
+
+#[test]
+fn sequential_p_value_is_the_msprt_closed_form() {
+    // Independent mSPRT form: with τ² = ρ²σ̂²/… the normal-mixture likelihood ratio is
+    // Λ = sqrt(V/(V + τ²))·exp(τ²Δ̂²/(2V(V + τ²))) with τ² = ρ²·V·n, and p = min(1, 1/Λ).
+    let a = MeanStats::new(1_000, 10_000.0, 1_000.0 * 100.0 + 999.0 * 9.0).unwrap();
+    let b = MeanStats::new(1_000, 10_300.0, 1_000.0 * 106.09 + 999.0 * 9.0).unwrap();
+    let settings = Sequential::default();
+    let out = Analysis::default().sequential(&a, &b, settings).unwrap();
+    let v = out.std_error.powi(2);
+    let rho = settings.rho(Alpha::default());
+    let tau2 = rho * rho * v * 2_000.0;
+    let lambda = (v / (v + tau2)).sqrt() * (tau2 * out.estimate.powi(2) / (2.0 * v * (v + tau2))).exp();
+    assert_close(out.p_value, (1.0 / lambda).min(1.0), 1e-12, "mSPRT p");
+}
+
+#[test]
+fn beta_binomial_matches_numerical_integration() {
+    let fixtures = load("models.json");
+    for case in fixtures["beta_binomial"].as_array().unwrap() {
+        let a = proportion_stats(&case["control"]);
+        let b = proportion_stats(&case["treatment"]);
+        let p = beta_binomial_win_probability(&a, &b, case["prior_alpha"].as_u64().unwrap(), num(&case["prior_beta"])).unwrap();
+        // quad's own error estimate is about 1e-13; allow 1e-9 relative.
+        assert_close(p, num(&case["p_b_beats_a"]), 1e-9, &format!("{case}"));
+    }
+    let a = ProportionStats::new(10, 1).unwrap();
+    assert!(beta_binomial_win_probability(&a, &a, 0, 1.0).is_err());
+    assert!(beta_binomial_win_probability(&a, &a, 1, f64::NAN).is_err());
+}
