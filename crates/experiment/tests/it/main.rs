@@ -5,6 +5,7 @@
 mod fixtures;
 mod frequentist;
 mod models;
+mod simulation;
 mod multitest;
 mod power;
 mod stats;
