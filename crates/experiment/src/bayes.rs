@@ -3,13 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ExperimentError;
 use crate::config::{Interval, Scale};
 use crate::dist::{norm_cdf, norm_pdf, norm_ppf, norm_sf};
 use crate::error::{invalid_config, invalid_input};
 use crate::frequentist::{Analysis, MeanTest, effect};
 use crate::moments::Metric;
 use crate::stats::ProportionStats;
-use crate::ExperimentError;
 
 /// Whether a larger metric value is good (conversion) or bad (latency, churn).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -46,12 +46,23 @@ pub enum Prior {
 
 impl Prior {
     /// The prior in `target` scale, converting with the control mean where the scales differ.
-    fn in_scale(self, target: Scale, control_mean: f64) -> Result<Option<(f64, f64)>, ExperimentError> {
+    fn in_scale(
+        self,
+        target: Scale,
+        control_mean: f64,
+    ) -> Result<Option<(f64, f64)>, ExperimentError> {
         match self {
             Prior::Flat => Ok(None),
-            Prior::Normal { mean, variance, scale } => {
+            Prior::Normal {
+                mean,
+                variance,
+                scale,
+            } => {
                 if !(variance.is_finite() && variance > 0.0 && mean.is_finite()) {
-                    return Err(invalid_config("prior", "needs a finite mean and a positive finite variance"));
+                    return Err(invalid_config(
+                        "prior",
+                        "needs a finite mean and a positive finite variance",
+                    ));
                 }
                 let c = control_mean;
                 Ok(Some(match (scale, target) {
@@ -59,7 +70,9 @@ impl Prior {
                     (Scale::Relative, Scale::Absolute) => (mean * c.abs(), variance * c * c),
                     _ => {
                         if c == 0.0 {
-                            return Err(ExperimentError::ZeroBaseline { arm: "control".into() });
+                            return Err(ExperimentError::ZeroBaseline {
+                                arm: "control".into(),
+                            });
                         }
                         (mean / c.abs(), variance / (c * c))
                     }
@@ -120,7 +133,13 @@ impl Analysis {
     /// assert!(out.risk.treatment < out.risk.control);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn bayesian(&self, control: &impl Metric, treatment: &impl Metric, prior: Prior, direction: MetricDirection) -> Result<BayesOutcome, ExperimentError> {
+    pub fn bayesian(
+        &self,
+        control: &impl Metric,
+        treatment: &impl Metric,
+        prior: Prior,
+        direction: MetricDirection,
+    ) -> Result<BayesOutcome, ExperimentError> {
         let a = control.moments("control")?;
         let b = treatment.moments("treatment")?;
         let likelihood = effect(&a, &b, self.scale(), MeanTest::Z)?;
@@ -128,7 +147,10 @@ impl Analysis {
             None => (likelihood.estimate, likelihood.variance.sqrt()),
             Some((mu0, v0)) => {
                 let precision = 1.0 / likelihood.variance + 1.0 / v0;
-                ((likelihood.estimate / likelihood.variance + mu0 / v0) / precision, (1.0 / precision).sqrt())
+                (
+                    (likelihood.estimate / likelihood.variance + mu0 / v0) / precision,
+                    (1.0 / precision).sqrt(),
+                )
             }
         };
         let higher = norm_sf(-m / s);
@@ -142,17 +164,29 @@ impl Analysis {
         let (up, down) = if z.abs() > 37.0 {
             (m.max(0.0), (-m).max(0.0))
         } else {
-            (m * norm_cdf(z) + s * norm_pdf(z), -m * norm_cdf(-z) + s * norm_pdf(z))
+            (
+                m * norm_cdf(z) + s * norm_pdf(z),
+                -m * norm_cdf(-z) + s * norm_pdf(z),
+            )
         };
         let risk = match direction {
-            MetricDirection::HigherIsBetter => Risk { control: up, treatment: down },
-            MetricDirection::LowerIsBetter => Risk { control: down, treatment: up },
+            MetricDirection::HigherIsBetter => Risk {
+                control: up,
+                treatment: down,
+            },
+            MetricDirection::LowerIsBetter => Risk {
+                control: down,
+                treatment: up,
+            },
         };
         let q = norm_ppf(1.0 - self.alpha().get() / 2.0);
         Ok(BayesOutcome {
             estimate: m,
             std_error: s,
-            credible_interval: Interval { lower: m - q * s, upper: m + q * s },
+            credible_interval: Interval {
+                lower: m - q * s,
+                upper: m + q * s,
+            },
             chance_to_win,
             risk,
             scale: self.scale(),
@@ -186,23 +220,37 @@ impl Analysis {
 /// assert!((p - 0.5).abs() < 0.05);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn beta_binomial_win_probability(control: &ProportionStats, treatment: &ProportionStats, prior_alpha: u64, prior_beta: f64) -> Result<f64, ExperimentError> {
+pub fn beta_binomial_win_probability(
+    control: &ProportionStats,
+    treatment: &ProportionStats,
+    prior_alpha: u64,
+    prior_beta: f64,
+) -> Result<f64, ExperimentError> {
     if prior_alpha == 0 {
         return Err(invalid_config("prior α", "must be a positive integer"));
     }
     if !(prior_beta.is_finite() && prior_beta > 0.0) {
-        return Err(invalid_input("prior β", format!("must be positive and finite, got {prior_beta}")));
+        return Err(invalid_input(
+            "prior β",
+            format!("must be positive and finite, got {prior_beta}"),
+        ));
     }
     let alpha_a = (control.successes() + prior_alpha) as f64;
     let beta_a = (control.n() - control.successes()) as f64 + prior_beta;
     let alpha_b = treatment.successes() + prior_alpha;
     let beta_b = (treatment.n() - treatment.successes()) as f64 + prior_beta;
-    let ln_beta = |x: f64, y: f64| statrs::function::gamma::ln_gamma(x) + statrs::function::gamma::ln_gamma(y) - statrs::function::gamma::ln_gamma(x + y);
+    let ln_beta = |x: f64, y: f64| {
+        statrs::function::gamma::ln_gamma(x) + statrs::function::gamma::ln_gamma(y)
+            - statrs::function::gamma::ln_gamma(x + y)
+    };
     let constant = ln_beta(alpha_a, beta_a);
     let mut total = 0.0;
     for i in 0..alpha_b {
         let i = i as f64;
-        let term = ln_beta(alpha_a + i, beta_a + beta_b) - (beta_b + i).ln() - ln_beta(1.0 + i, beta_b) - constant;
+        let term = ln_beta(alpha_a + i, beta_a + beta_b)
+            - (beta_b + i).ln()
+            - ln_beta(1.0 + i, beta_b)
+            - constant;
         total += term.exp();
     }
     Ok(total.clamp(0.0, 1.0))

@@ -34,7 +34,10 @@ impl Alpha {
         if alpha > 0.0 && alpha < 1.0 {
             Ok(Alpha(alpha))
         } else {
-            Err(invalid_config("alpha", format!("must be in (0, 1), got {alpha}")))
+            Err(invalid_config(
+                "alpha",
+                format!("must be in (0, 1), got {alpha}"),
+            ))
         }
     }
 
@@ -86,7 +89,10 @@ impl Probability {
         if p > 0.0 && p < 1.0 {
             Ok(Probability(p))
         } else {
-            Err(invalid_config("probability", format!("must be in (0, 1), got {p}")))
+            Err(invalid_config(
+                "probability",
+                format!("must be in (0, 1), got {p}"),
+            ))
         }
     }
 

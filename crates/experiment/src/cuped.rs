@@ -40,15 +40,27 @@ impl CupedStats {
     ///
     /// [`ExperimentError::InvalidInput`] when the two sides have different n or Σxy is not
     /// finite.
-    pub fn new(post: MeanStats, pre: MeanStats, sum_products: f64) -> Result<CupedStats, ExperimentError> {
+    pub fn new(
+        post: MeanStats,
+        pre: MeanStats,
+        sum_products: f64,
+    ) -> Result<CupedStats, ExperimentError> {
         if post.n() != pre.n() {
             return Err(invalid_input(
                 "CUPED statistics",
-                format!("outcome has n = {} but covariate has n = {}", post.n(), pre.n()),
+                format!(
+                    "outcome has n = {} but covariate has n = {}",
+                    post.n(),
+                    pre.n()
+                ),
             ));
         }
         finite("sum of products", sum_products)?;
-        Ok(CupedStats { post, pre, sum_products })
+        Ok(CupedStats {
+            post,
+            pre,
+            sum_products,
+        })
     }
 
     /// The sums of per-unit `(outcome, covariate)` pairs.
@@ -100,13 +112,18 @@ impl CupedStats {
     fn adjusted_moments(&self, arm: &str, theta: f64) -> Result<ArmMoments, ExperimentError> {
         let n = self.n();
         if n < 2 {
-            return Err(ExperimentError::TooFewUnits { arm: arm.to_owned(), n, min: 2 });
+            return Err(ExperimentError::TooFewUnits {
+                arm: arm.to_owned(),
+                n,
+                min: 2,
+            });
         }
         let nf = n as f64;
         let var = |s: &MeanStats| (s.sum_sq() - s.sum() * s.sum() / nf) / (nf - 1.0);
         let y_bar = self.post.sum() / nf;
         let x_bar = self.pre.sum() / nf;
-        let unit_variance = var(&self.post) + theta * theta * var(&self.pre) - 2.0 * theta * self.covariance();
+        let unit_variance =
+            var(&self.post) + theta * theta * var(&self.pre) - 2.0 * theta * self.covariance();
         ArmMoments::adjusted(arm, n, y_bar - theta * x_bar, unit_variance, y_bar)
     }
 }
@@ -188,7 +205,11 @@ impl Analysis {
     /// assert!(out.adjusted.std_error < out.unadjusted.std_error);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn cuped(&self, control: &CupedStats, treatment: &CupedStats) -> Result<CupedOutcome, ExperimentError> {
+    pub fn cuped(
+        &self,
+        control: &CupedStats,
+        treatment: &CupedStats,
+    ) -> Result<CupedOutcome, ExperimentError> {
         let unadjusted = self.compare(&control.post, &treatment.post)?;
         let (theta, theta_degenerate) = match pooled_theta(control, treatment) {
             Some(t) => (t, false),
@@ -203,7 +224,9 @@ impl Analysis {
             .build()?
             .compare(&control.pre, &treatment.pre)?;
         let variance_reduction = 1.0 - (adjusted.std_error / unadjusted.std_error).powi(2);
-        let sign_flipped = adjusted.estimate.signum() != unadjusted.estimate.signum() && adjusted.estimate != 0.0 && unadjusted.estimate != 0.0;
+        let sign_flipped = adjusted.estimate.signum() != unadjusted.estimate.signum()
+            && adjusted.estimate != 0.0
+            && unadjusted.estimate != 0.0;
         Ok(CupedOutcome {
             adjusted,
             unadjusted,

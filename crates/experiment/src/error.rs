@@ -79,7 +79,10 @@ pub(crate) fn invalid_input(what: impl Into<String>, reason: impl Into<String>) 
 }
 
 /// Shorthand for [`ExperimentError::InvalidConfig`].
-pub(crate) fn invalid_config(what: impl Into<String>, reason: impl Into<String>) -> ExperimentError {
+pub(crate) fn invalid_config(
+    what: impl Into<String>,
+    reason: impl Into<String>,
+) -> ExperimentError {
     ExperimentError::InvalidConfig {
         what: what.into(),
         reason: reason.into(),

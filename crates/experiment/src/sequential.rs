@@ -7,11 +7,11 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::ExperimentError;
 use crate::config::{Alpha, Interval};
 use crate::error::invalid_config;
 use crate::frequentist::{Analysis, MeanTest, effect};
 use crate::moments::Metric;
-use crate::ExperimentError;
 
 /// Settings of an always-valid test.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -37,7 +37,10 @@ impl Sequential {
     /// [`ExperimentError::InvalidConfig`] unless N* is positive and finite.
     pub fn new(tuning: f64) -> Result<Sequential, ExperimentError> {
         if !(tuning.is_finite() && tuning > 0.0) {
-            return Err(invalid_config("sequential tuning parameter", format!("must be positive, got {tuning}")));
+            return Err(invalid_config(
+                "sequential tuning parameter",
+                format!("must be positive, got {tuning}"),
+            ));
         }
         Ok(Sequential { tuning })
     }
@@ -87,7 +90,12 @@ impl Analysis {
     /// assert!(seq.p_value >= fixed.p_value);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn sequential(&self, control: &impl Metric, treatment: &impl Metric, settings: Sequential) -> Result<SequentialOutcome, ExperimentError> {
+    pub fn sequential(
+        &self,
+        control: &impl Metric,
+        treatment: &impl Metric,
+        settings: Sequential,
+    ) -> Result<SequentialOutcome, ExperimentError> {
         let a = control.moments("control")?;
         let b = treatment.moments("treatment")?;
         let e = effect(&a, &b, self.scale(), MeanTest::Z)?;
@@ -107,7 +115,10 @@ impl Analysis {
         Ok(SequentialOutcome {
             estimate: e.estimate,
             std_error: e.variance.sqrt(),
-            ci: Interval { lower: e.estimate - half, upper: e.estimate + half },
+            ci: Interval {
+                lower: e.estimate - half,
+                upper: e.estimate + half,
+            },
             p_value,
             n,
         })

@@ -51,16 +51,25 @@ impl MeanStats {
         finite("sum", sum)?;
         finite("sum of squares", sum_sq)?;
         if sum_sq < 0.0 {
-            return Err(invalid_input("sum of squares", format!("must be ≥ 0, got {sum_sq}")));
+            return Err(invalid_input(
+                "sum of squares",
+                format!("must be ≥ 0, got {sum_sq}"),
+            ));
         }
         if n == 0 && (sum != 0.0 || sum_sq != 0.0) {
-            return Err(invalid_input("sums", "an arm with n = 0 must have zero sums"));
+            return Err(invalid_input(
+                "sums",
+                "an arm with n = 0 must have zero sums",
+            ));
         }
         let bound = n as f64 * sum_sq;
         if sum * sum > bound * (1.0 + CONSISTENCY_SLACK) + f64::MIN_POSITIVE {
             return Err(invalid_input(
                 "sums",
-                format!("(Σx)² = {} exceeds n·Σx² = {bound}: the sums cannot come from real data", sum * sum),
+                format!(
+                    "(Σx)² = {} exceeds n·Σx² = {bound}: the sums cannot come from real data",
+                    sum * sum
+                ),
             ));
         }
         Ok(MeanStats { n, sum, sum_sq })
@@ -109,7 +118,11 @@ impl MeanStats {
     /// [`ExperimentError::TooFewUnits`] when n = 0.
     pub fn mean(&self) -> Result<f64, ExperimentError> {
         if self.n == 0 {
-            return Err(ExperimentError::TooFewUnits { arm: "arm".into(), n: 0, min: 1 });
+            return Err(ExperimentError::TooFewUnits {
+                arm: "arm".into(),
+                n: 0,
+                min: 1,
+            });
         }
         Ok(self.sum / self.n as f64)
     }
@@ -121,10 +134,11 @@ impl MeanStats {
     /// [`ExperimentError::ZeroOrNegativeVariance`] when n ≤ 1 or the variance computed from the
     /// sums is not positive (constant data, or cancellation in the sums).
     pub fn variance(&self) -> Result<f64, ExperimentError> {
-        self.sample_variance().ok_or_else(|| ExperimentError::ZeroOrNegativeVariance {
-            arm: "arm".into(),
-            detail: format!("n = {}, Σx = {}, Σx² = {}", self.n, self.sum, self.sum_sq),
-        })
+        self.sample_variance()
+            .ok_or_else(|| ExperimentError::ZeroOrNegativeVariance {
+                arm: "arm".into(),
+                detail: format!("n = {}, Σx = {}, Σx² = {}", self.n, self.sum, self.sum_sq),
+            })
     }
 
     pub(crate) fn sample_variance(&self) -> Option<f64> {
@@ -223,7 +237,11 @@ impl ProportionStats {
     /// [`ExperimentError::TooFewUnits`] when n = 0.
     pub fn rate(&self) -> Result<f64, ExperimentError> {
         if self.n == 0 {
-            return Err(ExperimentError::TooFewUnits { arm: "arm".into(), n: 0, min: 1 });
+            return Err(ExperimentError::TooFewUnits {
+                arm: "arm".into(),
+                n: 0,
+                min: 1,
+            });
         }
         Ok(self.successes as f64 / self.n as f64)
     }

@@ -497,3 +497,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn normal_tails_match_scipy_to_full_precision() {
+    // scipy.stats.norm.sf(1.0), .sf(5.0) and .cdf(-10.0).
+    assert_close(dist::norm_sf(1.0), 0.158_655_253_931_457_07, 1e-14, "sf(1)");
+    assert_close(dist::norm_sf(5.0), 2.866_515_718_791_933e-7, 1e-14, "sf(5)");
+    assert_close(
+        dist::norm_cdf(-10.0),
+        7.619_853_024_160_47e-24,
+        1e-13,
+        "cdf(-10)",
+    );
+}

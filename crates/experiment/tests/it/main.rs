@@ -4,8 +4,9 @@
 
 mod fixtures;
 mod frequentist;
+mod group_sequential;
 mod models;
-mod simulation;
 mod multitest;
 mod power;
+mod simulation;
 mod stats;

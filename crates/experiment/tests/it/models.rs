@@ -1,6 +1,6 @@
 use prodops_experiment::{
-    Alpha, Analysis, CupedStats, MeanStats, Metric, MetricDirection, Prior, ProportionStats,
-    Scale, Sequential, beta_binomial_win_probability, pooled_theta,
+    Alpha, Analysis, CupedStats, MeanStats, Metric, MetricDirection, Prior, ProportionStats, Scale,
+    Sequential, beta_binomial_win_probability, pooled_theta,
 };
 use serde_json::Value;
 
@@ -17,11 +17,20 @@ fn proportion_stats(v: &Value) -> ProportionStats {
 }
 
 fn cuped_stats(v: &Value) -> CupedStats {
-    CupedStats::new(mean_stats(&v["post"]), mean_stats(&v["pre"]), num(&v["sum_products"])).unwrap()
+    CupedStats::new(
+        mean_stats(&v["post"]),
+        mean_stats(&v["pre"]),
+        num(&v["sum_products"]),
+    )
+    .unwrap()
 }
 
 fn scale(name: &str) -> Scale {
-    if name == "relative" { Scale::Relative } else { Scale::Absolute }
+    if name == "relative" {
+        Scale::Relative
+    } else {
+        Scale::Absolute
+    }
 }
 
 /// gbstats p-values are `1 - cdf`; compared relatively only where p > 1e-4.
@@ -30,7 +39,10 @@ fn assert_p(actual: f64, expected: f64, label: &str) {
     if expected > 1e-4 {
         assert_close(actual, expected, CLOSED, label);
     } else {
-        assert!((actual - expected).abs() < 1e-12, "{label}: {actual} vs {expected}");
+        assert!(
+            (actual - expected).abs() < 1e-12,
+            "{label}: {actual} vs {expected}"
+        );
     }
 }
 
@@ -38,19 +50,56 @@ fn assert_p(actual: f64, expected: f64, label: &str) {
 fn cuped_matches_gbstats_and_ols() {
     let fixtures = load("models.json");
     for case in fixtures["cuped"].as_array().unwrap() {
-        let (a, b) = (cuped_stats(&case["control"]), cuped_stats(&case["treatment"]));
+        let (a, b) = (
+            cuped_stats(&case["control"]),
+            cuped_stats(&case["treatment"]),
+        );
         let label = case["name"].as_str().unwrap();
         let theta = pooled_theta(&a, &b).unwrap();
-        assert_close(theta, num(&case["theta"]), CLOSED, &format!("{label} θ vs gbstats"));
+        assert_close(
+            theta,
+            num(&case["theta"]),
+            CLOSED,
+            &format!("{label} θ vs gbstats"),
+        );
         // θ is the OLS slope of y on x over both arms pooled: an independent reference.
-        assert_close(theta, num(&case["ols_slope"]), 1e-9, &format!("{label} θ vs OLS"));
+        assert_close(
+            theta,
+            num(&case["ols_slope"]),
+            1e-9,
+            &format!("{label} θ vs OLS"),
+        );
         for name in ["absolute", "relative"] {
-            let out = Analysis::builder().scale(scale(name)).build().unwrap().cuped(&a, &b).unwrap();
+            let out = Analysis::builder()
+                .scale(scale(name))
+                .build()
+                .unwrap()
+                .cuped(&a, &b)
+                .unwrap();
             let reference = &case[name];
-            assert_close(out.adjusted.estimate, num(&reference["estimate"]), CLOSED, &format!("{label} {name} estimate"));
-            assert_close(out.adjusted.ci.lower, num(&reference["ci"][0]), CLOSED, &format!("{label} {name} lower"));
-            assert_close(out.adjusted.ci.upper, num(&reference["ci"][1]), CLOSED, &format!("{label} {name} upper"));
-            assert_p(out.adjusted.p_value, num(&reference["p_value"]), &format!("{label} {name} p"));
+            assert_close(
+                out.adjusted.estimate,
+                num(&reference["estimate"]),
+                CLOSED,
+                &format!("{label} {name} estimate"),
+            );
+            assert_close(
+                out.adjusted.ci.lower,
+                num(&reference["ci"][0]),
+                CLOSED,
+                &format!("{label} {name} lower"),
+            );
+            assert_close(
+                out.adjusted.ci.upper,
+                num(&reference["ci"][1]),
+                CLOSED,
+                &format!("{label} {name} upper"),
+            );
+            assert_p(
+                out.adjusted.p_value,
+                num(&reference["p_value"]),
+                &format!("{label} {name} p"),
+            );
             assert!(out.variance_reduction > 0.0 && out.variance_reduction < 1.0);
         }
     }
@@ -63,11 +112,21 @@ fn cuped_reduces_variance_by_rho_squared_on_sample_data() {
     use prodops_sample::{SampleSpec, experiment_units};
     let units = experiment_units(&SampleSpec::small().experiment(), 0..10_000).unwrap();
     let arm = |name: &str| {
-        let pairs: Vec<(f64, f64)> = units.iter().filter(|u| u.variant == name).map(|u| (u.metric, u.pre_metric)).collect();
+        let pairs: Vec<(f64, f64)> = units
+            .iter()
+            .filter(|u| u.variant == name)
+            .map(|u| (u.metric, u.pre_metric))
+            .collect();
         CupedStats::from_pairs(&pairs).unwrap()
     };
-    let out = Analysis::default().cuped(&arm("control"), &arm("treatment")).unwrap();
-    assert!((out.variance_reduction - 0.64).abs() < 0.03, "{}", out.variance_reduction);
+    let out = Analysis::default()
+        .cuped(&arm("control"), &arm("treatment"))
+        .unwrap();
+    assert!(
+        (out.variance_reduction - 0.64).abs() < 0.03,
+        "{}",
+        out.variance_reduction
+    );
     // True effect +1.0 inside the adjusted 95% interval; the covariate is balanced.
     assert!(out.adjusted.ci.contains(1.0), "{:?}", out.adjusted.ci);
     assert!(out.pre_period_balance.p_value > 0.001);
@@ -90,26 +149,76 @@ fn bayesian_model_matches_gbstats() {
     for case in fixtures["bayes"].as_array().unwrap() {
         let kind = case["kind"].as_str().unwrap();
         let (a, b): (Box<dyn Metric>, Box<dyn Metric>) = if kind == "mean" {
-            (Box::new(mean_stats(&case["control"])), Box::new(mean_stats(&case["treatment"])))
+            (
+                Box::new(mean_stats(&case["control"])),
+                Box::new(mean_stats(&case["treatment"])),
+            )
         } else {
-            (Box::new(proportion_stats(&case["control"])), Box::new(proportion_stats(&case["treatment"])))
+            (
+                Box::new(proportion_stats(&case["control"])),
+                Box::new(proportion_stats(&case["treatment"])),
+            )
         };
         for r in case["results"].as_array().unwrap() {
             let prior = match r["prior"].as_str().unwrap() {
                 "flat" => Prior::Flat,
-                s => Prior::Normal { mean: num(&r["prior_mean"]), variance: num(&r["prior_variance"]), scale: scale(s) },
+                s => Prior::Normal {
+                    mean: num(&r["prior_mean"]),
+                    variance: num(&r["prior_variance"]),
+                    scale: scale(s),
+                },
             };
-            let direction = if r["inverse"].as_bool().unwrap() { MetricDirection::LowerIsBetter } else { MetricDirection::HigherIsBetter };
-            let analysis = Analysis::builder().scale(scale(r["scale"].as_str().unwrap())).build().unwrap();
+            let direction = if r["inverse"].as_bool().unwrap() {
+                MetricDirection::LowerIsBetter
+            } else {
+                MetricDirection::HigherIsBetter
+            };
+            let analysis = Analysis::builder()
+                .scale(scale(r["scale"].as_str().unwrap()))
+                .build()
+                .unwrap();
             let out = analysis.bayesian(&a, &b, prior, direction).unwrap();
-            let label = format!("{} {} prior={} inverse={}", case["name"], r["scale"], r["prior"], r["inverse"]);
-            assert_close(out.estimate, num(&r["estimate"]), CLOSED, &format!("{label} mean"));
-            assert_close(out.credible_interval.lower, num(&r["ci"][0]), CLOSED, &format!("{label} lower"));
-            assert_close(out.credible_interval.upper, num(&r["ci"][1]), CLOSED, &format!("{label} upper"));
-            assert_close(out.chance_to_win, num(&r["chance_to_win"]), 1e-9, &format!("{label} chance to win"));
+            let label = format!(
+                "{} {} prior={} inverse={}",
+                case["name"], r["scale"], r["prior"], r["inverse"]
+            );
+            assert_close(
+                out.estimate,
+                num(&r["estimate"]),
+                CLOSED,
+                &format!("{label} mean"),
+            );
+            assert_close(
+                out.credible_interval.lower,
+                num(&r["ci"][0]),
+                CLOSED,
+                &format!("{label} lower"),
+            );
+            assert_close(
+                out.credible_interval.upper,
+                num(&r["ci"][1]),
+                CLOSED,
+                &format!("{label} upper"),
+            );
+            assert_close(
+                out.chance_to_win,
+                num(&r["chance_to_win"]),
+                1e-9,
+                &format!("{label} chance to win"),
+            );
             // gbstats' risk goes through truncated-normal means; agreement to 1e-8 relative.
-            assert_close(out.risk.control, num(&r["risk"][0]), 1e-8, &format!("{label} risk control"));
-            assert_close(out.risk.treatment, num(&r["risk"][1]), 1e-8, &format!("{label} risk treatment"));
+            assert_close(
+                out.risk.control,
+                num(&r["risk"][0]),
+                1e-8,
+                &format!("{label} risk control"),
+            );
+            assert_close(
+                out.risk.treatment,
+                num(&r["risk"][1]),
+                1e-8,
+                &format!("{label} risk treatment"),
+            );
         }
     }
 }
@@ -121,14 +230,34 @@ fn prior_scale_conversion_round_trips() {
     let a = MeanStats::new(100, 1_000.0, 100.0 * 100.0 + 99.0 * 4.0).unwrap();
     let b = MeanStats::new(100, 1_050.0, 100.0 * 110.25 + 99.0 * 4.0).unwrap();
     let analysis = Analysis::default();
-    let rel = Prior::Normal { mean: 0.1, variance: 0.02, scale: Scale::Relative };
-    let abs = Prior::Normal { mean: 1.0, variance: 2.0, scale: Scale::Absolute };
-    let x = analysis.bayesian(&a, &b, rel, MetricDirection::HigherIsBetter).unwrap();
-    let y = analysis.bayesian(&a, &b, abs, MetricDirection::HigherIsBetter).unwrap();
+    let rel = Prior::Normal {
+        mean: 0.1,
+        variance: 0.02,
+        scale: Scale::Relative,
+    };
+    let abs = Prior::Normal {
+        mean: 1.0,
+        variance: 2.0,
+        scale: Scale::Absolute,
+    };
+    let x = analysis
+        .bayesian(&a, &b, rel, MetricDirection::HigherIsBetter)
+        .unwrap();
+    let y = analysis
+        .bayesian(&a, &b, abs, MetricDirection::HigherIsBetter)
+        .unwrap();
     assert_close(x.estimate, y.estimate, 1e-12, "posterior mean");
     assert_close(x.std_error, y.std_error, 1e-12, "posterior sd");
-    let bad = Prior::Normal { mean: 0.0, variance: 0.0, scale: Scale::Relative };
-    assert!(analysis.bayesian(&a, &b, bad, MetricDirection::HigherIsBetter).is_err());
+    let bad = Prior::Normal {
+        mean: 0.0,
+        variance: 0.0,
+        scale: Scale::Relative,
+    };
+    assert!(
+        analysis
+            .bayesian(&a, &b, bad, MetricDirection::HigherIsBetter)
+            .is_err()
+    );
 }
 
 #[test]
@@ -138,14 +267,37 @@ fn sequential_matches_gbstats() {
         let (a, b) = (mean_stats(&case["control"]), mean_stats(&case["treatment"]));
         let settings = Sequential::new(num(&case["tuning"])).unwrap();
         for name in ["absolute", "relative"] {
-            let analysis = Analysis::builder().alpha(num(&case["alpha"])).scale(scale(name)).build().unwrap();
+            let analysis = Analysis::builder()
+                .alpha(num(&case["alpha"]))
+                .scale(scale(name))
+                .build()
+                .unwrap();
             let out = analysis.sequential(&a, &b, settings).unwrap();
             let reference = &case[name];
             let label = format!("{} {name}", case["name"]);
-            assert_close(out.estimate, num(&reference["estimate"]), CLOSED, &format!("{label} estimate"));
-            assert_close(out.ci.lower, num(&reference["ci"][0]), CLOSED, &format!("{label} lower"));
-            assert_close(out.ci.upper, num(&reference["ci"][1]), CLOSED, &format!("{label} upper"));
-            assert_p(out.p_value, num(&reference["p_value"]), &format!("{label} p"));
+            assert_close(
+                out.estimate,
+                num(&reference["estimate"]),
+                CLOSED,
+                &format!("{label} estimate"),
+            );
+            assert_close(
+                out.ci.lower,
+                num(&reference["ci"][0]),
+                CLOSED,
+                &format!("{label} lower"),
+            );
+            assert_close(
+                out.ci.upper,
+                num(&reference["ci"][1]),
+                CLOSED,
+                &format!("{label} upper"),
+            );
+            assert_p(
+                out.p_value,
+                num(&reference["p_value"]),
+                &format!("{label} p"),
+            );
         }
     }
 }
@@ -161,7 +313,8 @@ fn sequential_p_value_is_the_msprt_closed_form() {
     let v = out.std_error.powi(2);
     let rho = settings.rho(Alpha::default());
     let tau2 = rho * rho * v * 2_000.0;
-    let lambda = (v / (v + tau2)).sqrt() * (tau2 * out.estimate.powi(2) / (2.0 * v * (v + tau2))).exp();
+    let lambda =
+        (v / (v + tau2)).sqrt() * (tau2 * out.estimate.powi(2) / (2.0 * v * (v + tau2))).exp();
     assert_close(out.p_value, (1.0 / lambda).min(1.0), 1e-12, "mSPRT p");
 }
 
@@ -171,7 +324,13 @@ fn beta_binomial_matches_numerical_integration() {
     for case in fixtures["beta_binomial"].as_array().unwrap() {
         let a = proportion_stats(&case["control"]);
         let b = proportion_stats(&case["treatment"]);
-        let p = beta_binomial_win_probability(&a, &b, case["prior_alpha"].as_u64().unwrap(), num(&case["prior_beta"])).unwrap();
+        let p = beta_binomial_win_probability(
+            &a,
+            &b,
+            case["prior_alpha"].as_u64().unwrap(),
+            num(&case["prior_beta"]),
+        )
+        .unwrap();
         // quad's own error estimate is about 1e-13; allow 1e-9 relative.
         assert_close(p, num(&case["p_b_beats_a"]), 1e-9, &format!("{case}"));
     }

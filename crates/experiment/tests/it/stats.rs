@@ -4,7 +4,10 @@ use proptest::prelude::*;
 #[test]
 fn inconsistent_sums_are_rejected() {
     // (Σx)² = 100 > n·Σx² = 2 × 10: no real data has these sums.
-    assert!(matches!(MeanStats::new(2, 10.0, 10.0), Err(ExperimentError::InvalidInput { .. })));
+    assert!(matches!(
+        MeanStats::new(2, 10.0, 10.0),
+        Err(ExperimentError::InvalidInput { .. })
+    ));
     assert!(MeanStats::new(3, f64::NAN, 1.0).is_err());
     assert!(MeanStats::new(3, 1.0, -1.0).is_err());
     assert!(MeanStats::new(0, 1.0, 1.0).is_err());
@@ -15,7 +18,10 @@ fn inconsistent_sums_are_rejected() {
 #[test]
 fn degenerate_variances_are_typed_errors() {
     let constant = MeanStats::from_values(&[2.0, 2.0, 2.0]).unwrap();
-    assert!(matches!(constant.variance(), Err(ExperimentError::ZeroOrNegativeVariance { .. })));
+    assert!(matches!(
+        constant.variance(),
+        Err(ExperimentError::ZeroOrNegativeVariance { .. })
+    ));
     let single = MeanStats::from_values(&[2.0]).unwrap();
     assert!(single.variance().is_err());
     assert!(MeanStats::default().mean().is_err());
@@ -25,7 +31,10 @@ fn degenerate_variances_are_typed_errors() {
 fn proportions_are_means_of_zero_one_data() {
     let p = ProportionStats::from_outcomes(&[true, false, false, true]);
     assert_eq!((p.n(), p.successes()), (4, 2));
-    assert_eq!(p.as_mean_stats(), MeanStats::from_values(&[1.0, 0.0, 0.0, 1.0]).unwrap());
+    assert_eq!(
+        p.as_mean_stats(),
+        MeanStats::from_values(&[1.0, 0.0, 0.0, 1.0]).unwrap()
+    );
 }
 
 proptest! {
