@@ -25,14 +25,20 @@
 //! | module | crate | what it does |
 //! | --- | --- | --- |
 //! | [`core`] | `prodops-core` | periods and time grains, ids, segments, `Money`, the ingestion report |
+//! | `experiment` | `prodops-experiment` | A/B statistics: tests, CUPED, sequential, Bayesian, corrections, planning, SRM |
 //!
-//! The domain crates (`experiment`, `kpi`, `feedback`, `process`) join this table, each as a
+//! The other domain crates (`kpi`, `feedback`, `process`) join this table, each as a
 //! default-on cargo feature, as they land.
 //!
 //! ## Crate features
 //!
-//! None yet: `core` is always present. Each domain crate will be a default feature, so
-//! `default-features = false` plus the features you name keeps compile times down (only
-//! `kpi` needs polars).
+//! `core` is always present. Each domain crate is a default-on feature, so
+//! `default-features = false` plus the features you name keeps compile times down:
+//!
+//! - `experiment` (default): [`experiment`], pure Rust on statrs, no polars.
 
 pub use prodops_core as core;
+
+/// A/B experiment statistics (crate `prodops-experiment`).
+#[cfg(feature = "experiment")]
+pub use prodops_experiment as experiment;
