@@ -14,6 +14,7 @@ mod moments;
 pub mod multitest;
 pub mod power;
 mod ratio;
+mod scorecard;
 mod sequential;
 mod srm;
 mod stats;
@@ -32,3 +33,7 @@ pub use ratio::RatioStats;
 pub use sequential::{Sequential, SequentialOutcome};
 pub use srm::{SrmConfig, SrmOutcome, SrmStatus, sample_ratio_mismatch};
 pub use stats::{MeanStats, ProportionStats};
+pub use scorecard::{
+    Decision, DecisionRule, MetricSpec, RowContext, Scorecard, ScorecardBuilder, ScorecardRow,
+    SignificanceRule, VerdictKind,
+};

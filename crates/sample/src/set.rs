@@ -174,10 +174,10 @@ impl SampleSpec {
         ExperimentConfig::two_arm(self.experiment_units, ymd((2026, 10, 1)), 28, self.seed)
     }
 
-    /// The same experiment with 4% of treatment units lost: a sample-ratio mismatch that a
+    /// The same experiment with 10% of treatment units lost: a sample-ratio mismatch that a
     /// χ² test should flag at this size.
     pub fn experiment_with_srm(&self) -> ExperimentConfig {
-        self.experiment().with_srm(SrmPlant { arm: 1, keep: 0.96 })
+        self.experiment().with_srm(SrmPlant { arm: 1, keep: 0.90 })
     }
 }
 
@@ -229,7 +229,7 @@ impl fmt::Display for SetSummary {
         if !self.experiment_arms.is_empty() {
             writeln!(
                 f,
-                "experiment arms (planted: conversion 10.0% vs 10.5%, metric effect +1.0, SRM: 4% of treatment lost):"
+                "experiment arms (planted: conversion 10.0% vs 10.5%, metric effect +1.0, SRM: 10% of treatment lost):"
             )?;
             for ((table, variant), (n, conv, sum)) in &self.experiment_arms {
                 let n1 = (*n).max(1) as f64;

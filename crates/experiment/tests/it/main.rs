@@ -8,5 +8,6 @@ mod group_sequential;
 mod models;
 mod multitest;
 mod power;
+mod scorecard;
 mod simulation;
 mod stats;
