@@ -700,3 +700,77 @@ pub fn chi_square_2x2(
         yates,
     })
 }
+
+/// The result of two one-sided tests (TOST) of equivalence.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct EquivalenceOutcome {
+    /// The effect estimate.
+    pub estimate: f64,
+    /// Its standard error.
+    pub std_error: f64,
+    /// max of the two one-sided p-values: equivalence is shown when it is at most α.
+    pub p_value: f64,
+    /// p-value of H0: Δ ≤ lower.
+    pub p_lower: f64,
+    /// p-value of H0: Δ ≥ upper.
+    pub p_upper: f64,
+    /// The 1 − 2α interval whose inclusion in (lower, upper) is equivalent to the test.
+    pub ci: Interval,
+}
+
+impl Analysis {
+    /// Two one-sided tests of equivalence: H0 Δ ≤ `lower` or Δ ≥ `upper` against
+    /// `lower` < Δ < `upper`, with the analysis' test of means and scale (statsmodels
+    /// `ttost_ind`; `usevar="unequal"` is the Welch default here).
+    ///
+    /// # Errors
+    ///
+    /// As [`Analysis::compare`], and [`ExperimentError::InvalidConfig`] unless
+    /// `lower < upper` and both are finite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::{Analysis, ArmMoments};
+    ///
+    /// let a = ArmMoments::new("control", 5_000, 10.0, 4.0)?;
+    /// let b = ArmMoments::new("treatment", 5_000, 10.01, 4.0)?;
+    /// let tost = Analysis::default().equivalence(&a, &b, -0.2, 0.2)?;
+    /// assert!(tost.p_value < 0.05);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn equivalence(
+        &self,
+        control: &impl Metric,
+        treatment: &impl Metric,
+        lower: f64,
+        upper: f64,
+    ) -> Result<EquivalenceOutcome, ExperimentError> {
+        if !(lower.is_finite() && upper.is_finite() && lower < upper) {
+            return Err(invalid_config(
+                "equivalence bounds",
+                format!("need finite lower < upper, got ({lower}, {upper})"),
+            ));
+        }
+        let a = control.moments("control")?;
+        let b = treatment.moments("treatment")?;
+        let e = effect(&a, &b, self.scale, self.test)?;
+        let (p_lower, _) = infer(e, Alternative::Greater, self.alpha, lower)?;
+        let (p_upper, _) = infer(e, Alternative::Less, self.alpha, upper)?;
+        let df = e.df.unwrap_or(f64::INFINITY);
+        let q = t_ppf(1.0 - self.alpha.get(), df)?;
+        let se = e.variance.sqrt();
+        Ok(EquivalenceOutcome {
+            estimate: e.estimate,
+            std_error: se,
+            p_value: p_lower.max(p_upper),
+            p_lower,
+            p_upper,
+            ci: Interval {
+                lower: e.estimate - q * se,
+                upper: e.estimate + q * se,
+            },
+        })
+    }
+}

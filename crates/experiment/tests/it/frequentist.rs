@@ -510,3 +510,19 @@ fn normal_tails_match_scipy_to_full_precision() {
         "cdf(-10)",
     );
 }
+
+#[test]
+fn equivalence_matches_statsmodels_ttost_ind() {
+    let fixtures = load("tost.json");
+    for case in fixtures["cases"].as_array().unwrap() {
+        let (a, b) = (mean_stats(&case["control"]), mean_stats(&case["treatment"]));
+        let test = if case["usevar"] == "pooled" { MeanTest::Student } else { MeanTest::Welch };
+        let out = Analysis::builder().test(test).build().unwrap().equivalence(&a, &b, num(&case["low"]), num(&case["upp"])).unwrap();
+        let label = format!("{} {}", case["usevar"], case["low"]);
+        assert_close(out.p_value, num(&case["p_value"]), CLOSED, &format!("{label} p"));
+        assert_close(out.p_lower, num(&case["p_lower"]), CLOSED, &format!("{label} p lower"));
+        assert_close(out.p_upper, num(&case["p_upper"]), CLOSED, &format!("{label} p upper"));
+    }
+    let a = mean_stats(&fixtures["cases"][0]["control"]);
+    assert!(Analysis::default().equivalence(&a, &a, 0.5, -0.5).is_err());
+}
