@@ -124,3 +124,70 @@ impl Analysis {
         })
     }
 }
+
+/// Tracks an always-valid test across looks: the reported p-value is the running minimum
+/// p_n = min(p_{n−1}, 1/Λ_n) and the interval the running intersection of the confidence
+/// sequence, both of which stay valid under continuous monitoring.
+///
+/// # Examples
+///
+/// ```
+/// use prodops_experiment::{Analysis, ArmMoments, Sequential, SequentialMonitor};
+///
+/// let mut monitor = SequentialMonitor::new(Analysis::default(), Sequential::default());
+/// let first = monitor.update(&ArmMoments::new("a", 500, 10.0, 4.0)?, &ArmMoments::new("b", 500, 10.3, 4.0)?)?;
+/// let second = monitor.update(&ArmMoments::new("a", 1_000, 10.0, 4.0)?, &ArmMoments::new("b", 1_000, 10.2, 4.0)?)?;
+/// assert!(second.p_value <= first.p_value);
+/// assert!(second.ci.lower >= first.ci.lower && second.ci.upper <= first.ci.upper);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SequentialMonitor {
+    analysis: Analysis,
+    settings: Sequential,
+    state: Option<(f64, Interval)>,
+}
+
+impl SequentialMonitor {
+    /// A monitor with no looks yet.
+    pub fn new(analysis: Analysis, settings: Sequential) -> SequentialMonitor {
+        SequentialMonitor {
+            analysis,
+            settings,
+            state: None,
+        }
+    }
+
+    /// Analyses the cumulative data of a new look and returns the running result.
+    ///
+    /// An empty intersection (possible only by chance under a true null, at rate ≤ α) is
+    /// reported as the degenerate interval at the latest estimate.
+    ///
+    /// # Errors
+    ///
+    /// As [`Analysis::sequential`].
+    pub fn update(
+        &mut self,
+        control: &impl Metric,
+        treatment: &impl Metric,
+    ) -> Result<SequentialOutcome, ExperimentError> {
+        let mut out = self
+            .analysis
+            .sequential(control, treatment, self.settings)?;
+        if let Some((p, ci)) = self.state {
+            out.p_value = out.p_value.min(p);
+            let lower = out.ci.lower.max(ci.lower);
+            let upper = out.ci.upper.min(ci.upper);
+            out.ci = if lower <= upper {
+                Interval { lower, upper }
+            } else {
+                Interval {
+                    lower: out.estimate,
+                    upper: out.estimate,
+                }
+            };
+        }
+        self.state = Some((out.p_value, out.ci));
+        Ok(out)
+    }
+}
