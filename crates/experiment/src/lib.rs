@@ -67,6 +67,7 @@
 //!   of the crate does not depend on polars.
 
 mod bayes;
+pub mod bootstrap;
 mod config;
 mod cuped;
 pub mod dist;
@@ -78,6 +79,7 @@ mod group_sequential;
 mod moments;
 pub mod multitest;
 pub mod power;
+pub mod quantile;
 mod ratio;
 mod scorecard;
 mod sequential;
@@ -89,16 +91,16 @@ pub use config::{Alpha, Alternative, Interval, Probability, Scale};
 pub use cuped::{CupedOutcome, CupedStats, pooled_theta};
 pub use error::ExperimentError;
 pub use frequentist::{
-    Analysis, AnalysisBuilder, ChiSquareOutcome, FiellerInterval, MeanTest, ProportionSe,
-    TestMethod, TestOutcome, Warning, chi_square_2x2, fieller_interval,
+    Analysis, AnalysisBuilder, ChiSquareOutcome, EquivalenceOutcome, FiellerInterval, MeanTest,
+    ProportionSe, TestMethod, TestOutcome, Warning, chi_square_2x2, fieller_interval,
 };
 pub use group_sequential::{Look, Spending, group_sequential_boundaries};
 pub use moments::{ArmMoments, Metric};
 pub use ratio::RatioStats;
-pub use sequential::{Sequential, SequentialOutcome};
-pub use srm::{SrmConfig, SrmOutcome, SrmStatus, sample_ratio_mismatch};
-pub use stats::{MeanStats, ProportionStats};
 pub use scorecard::{
     Decision, DecisionRule, MetricSpec, RowContext, Scorecard, ScorecardBuilder, ScorecardRow,
     SignificanceRule, VerdictKind,
 };
+pub use sequential::{Sequential, SequentialMonitor, SequentialOutcome};
+pub use srm::{SrmConfig, SrmOutcome, SrmStatus, sample_ratio_mismatch};
+pub use stats::{MeanStats, ProportionStats};

@@ -516,13 +516,72 @@ fn equivalence_matches_statsmodels_ttost_ind() {
     let fixtures = load("tost.json");
     for case in fixtures["cases"].as_array().unwrap() {
         let (a, b) = (mean_stats(&case["control"]), mean_stats(&case["treatment"]));
-        let test = if case["usevar"] == "pooled" { MeanTest::Student } else { MeanTest::Welch };
-        let out = Analysis::builder().test(test).build().unwrap().equivalence(&a, &b, num(&case["low"]), num(&case["upp"])).unwrap();
+        let test = if case["usevar"] == "pooled" {
+            MeanTest::Student
+        } else {
+            MeanTest::Welch
+        };
+        let out = Analysis::builder()
+            .test(test)
+            .build()
+            .unwrap()
+            .equivalence(&a, &b, num(&case["low"]), num(&case["upp"]))
+            .unwrap();
         let label = format!("{} {}", case["usevar"], case["low"]);
-        assert_close(out.p_value, num(&case["p_value"]), CLOSED, &format!("{label} p"));
-        assert_close(out.p_lower, num(&case["p_lower"]), CLOSED, &format!("{label} p lower"));
-        assert_close(out.p_upper, num(&case["p_upper"]), CLOSED, &format!("{label} p upper"));
+        assert_close(
+            out.p_value,
+            num(&case["p_value"]),
+            CLOSED,
+            &format!("{label} p"),
+        );
+        assert_close(
+            out.p_lower,
+            num(&case["p_lower"]),
+            CLOSED,
+            &format!("{label} p lower"),
+        );
+        assert_close(
+            out.p_upper,
+            num(&case["p_upper"]),
+            CLOSED,
+            &format!("{label} p upper"),
+        );
     }
     let a = mean_stats(&fixtures["cases"][0]["control"]);
     assert!(Analysis::default().equivalence(&a, &a, 0.5, -0.5).is_err());
+}
+
+#[test]
+fn t_quantiles_match_scipy_at_large_df() {
+    // scipy.stats.t.ppf(p, df); statrs alone drifts by ~4e-5 at df ≈ 5e5.
+    let cases: [(f64, f64, f64); 20] = [
+        (10001.0, 0.975, 1.960201216164641),
+        (10001.0, 0.95, 1.6450060028302347),
+        (10001.0, 0.995, 2.576320997490298),
+        (10001.0, 0.999999999, 6.003354897324967),
+        (10001.0, 0.025, -1.9602012161646414),
+        (50000.0, 0.975, 1.9600114310936798),
+        (50000.0, 0.95, 1.644884102902513),
+        (50000.0, 0.995, 2.575927638034875),
+        (50000.0, 0.999999999, 5.998916001044044),
+        (50000.0, 0.025, -1.9600114310936803),
+        (495000.0, 0.975, 1.9599687770187049),
+        (495000.0, 0.95, 1.6448567052787786),
+        (495000.0, 0.995, 2.5758392360043483),
+        (495000.0, 0.999999999, 5.997919021930217),
+        (495000.0, 0.025, -1.9599687770187053),
+        (10000000.0, 0.975, 1.959964221767205),
+        (10000000.0, 0.95, 1.6448537793284017),
+        (10000000.0, 0.995, 2.5758297952037488),
+        (10000000.0, 0.999999999, 5.997812563632334),
+        (10000000.0, 0.025, -1.9599642217672055),
+    ];
+    for (df, p, expected) in cases {
+        assert_close(
+            dist::t_ppf(p, df).unwrap(),
+            expected,
+            1e-12,
+            &format!("t.ppf({p}, {df})"),
+        );
+    }
 }

@@ -2,7 +2,10 @@
 //! seeded simulations.
 #![allow(missing_docs, dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+mod bootstrap;
 mod fixtures;
+#[cfg(feature = "polars")]
+mod frame;
 mod frequentist;
 mod group_sequential;
 mod models;
