@@ -172,6 +172,64 @@ impl Design {
         })
     }
 
+    /// A design for any metric type, from its moments on historical or pilot data: σ is the
+    /// per-unit standard deviation of the metric's estimator (the delta-method σ for a ratio
+    /// metric, the adjusted σ for CUPED, the quantile's σ), and the control mean is set for
+    /// relative MDEs. This is how the planner covers every test the crate runs.
+    ///
+    /// # Errors
+    ///
+    /// Whatever the metric's reduction to moments returns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::RatioStats;
+    /// use prodops_experiment::power::Design;
+    ///
+    /// // Clicks per session from last month's users.
+    /// let history = RatioStats::from_pairs(&[(1.0, 4.0), (0.0, 2.0), (3.0, 5.0), (2.0, 3.0)])?;
+    /// let design = Design::from_metric(&history)?;
+    /// # let _ = design;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_metric(metric: &impl crate::Metric) -> Result<Design, ExperimentError> {
+        let m = metric.moments("history")?;
+        Design::mean(m.unit_variance.sqrt())?.with_control_mean(m.unadjusted_mean)
+    }
+
+    /// A continuous metric analysed with CUPED: σ shrinks to σ·√(1 − ρ²), where ρ is the
+    /// correlation between the metric and its pre-period covariate (Deng et al. 2013).
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] unless `sd` is finite and positive and `|ρ| < 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::power::{Design, PlanConfig, sample_size};
+    /// use prodops_experiment::Probability;
+    ///
+    /// // ρ = 0.8 removes 64% of the variance, and so 64% of the units.
+    /// let cfg = PlanConfig::builder().alpha(0.05).build()?;
+    /// let power = Probability::new(0.8)?;
+    /// let plain = sample_size(&Design::mean(15.0)?, 1.0, power, &cfg)?;
+    /// let cuped = sample_size(&Design::cuped(15.0, 0.8)?, 1.0, power, &cfg)?;
+    /// let ratio = cuped.continuous_treatment / plain.continuous_treatment;
+    /// assert!((ratio - 0.36).abs() < 1e-9);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cuped(sd: f64, correlation: f64) -> Result<Design, ExperimentError> {
+        if !(correlation.is_finite() && correlation.abs() < 1.0) {
+            return Err(crate::error::invalid_input(
+                "covariate correlation",
+                format!("must be in (-1, 1), got {correlation}"),
+            ));
+        }
+        Design::mean(sd * (1.0 - correlation * correlation).sqrt())
+    }
+
     /// A conversion rate with control rate `baseline`.
     ///
     /// # Errors
