@@ -2,7 +2,7 @@
 # Runs one comparison of benches/compare: the Rust benchmark binary and its Python peer on the
 # same generated file, in the same run, and prints both times and their ratio.
 #
-#   benches/compare/run.sh survey_bucketing [ROWS] [REPEATS]
+#   benches/compare/run.sh survey_bucketing|experiment_readout [ROWS] [REPEATS]
 #
 # A comparison NAME consists of
 #   benches/compare/NAME.rs        a [[bench]] target `compare_NAME` (harness = false) that
@@ -40,6 +40,15 @@ data_for() {
                     --rows "$rows" --only surveys --format parquet --out "$dir" >&2
             fi
             echo "$dir/surveys.parquet"
+            ;;
+        experiment_readout)
+            local dir=$data/experiment-$rows
+            if [[ ! -f $dir/experiment.parquet ]]; then
+                echo "generating $rows experiment units in $dir" >&2
+                cargo run --quiet --release --example generate_sample_data -- \
+                    --rows "$rows" --only experiment --format parquet --out "$dir" >&2
+            fi
+            echo "$dir/experiment.parquet"
             ;;
         *) echo "unknown comparison $1" >&2; exit 2 ;;
     esac

@@ -71,8 +71,12 @@ impl CupedStats {
     pub fn from_pairs(pairs: &[(f64, f64)]) -> Result<CupedStats, ExperimentError> {
         let mut s = CupedStats::default();
         for (i, &(y, x)) in pairs.iter().enumerate() {
-            finite(&format!("outcome at index {i}"), y)?;
-            finite(&format!("covariate at index {i}"), x)?;
+            if !y.is_finite() {
+                finite(&format!("outcome at index {i}"), y)?;
+            }
+            if !x.is_finite() {
+                finite(&format!("covariate at index {i}"), x)?;
+            }
             s.post.push(y);
             s.pre.push(x);
             s.sum_products += x * y;

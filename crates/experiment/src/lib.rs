@@ -70,6 +70,7 @@ mod bayes;
 pub mod bootstrap;
 mod config;
 mod cuped;
+mod cuped_multi;
 pub mod dist;
 mod error;
 #[cfg(feature = "polars")]
@@ -89,6 +90,7 @@ mod stats;
 pub use bayes::{BayesOutcome, MetricDirection, Prior, Risk, beta_binomial_win_probability};
 pub use config::{Alpha, Alternative, Interval, Probability, Scale};
 pub use cuped::{CupedOutcome, CupedStats, pooled_theta};
+pub use cuped_multi::{CovariateStats, RegressionAdjustedOutcome, pooled_thetas};
 pub use error::ExperimentError;
 pub use frequentist::{
     Analysis, AnalysisBuilder, ChiSquareOutcome, EquivalenceOutcome, FiellerInterval, MeanTest,
