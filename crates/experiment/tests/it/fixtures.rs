@@ -40,3 +40,21 @@ pub(crate) fn num(v: &serde_json::Value) -> f64 {
         other => panic!("not a number: {other}"),
     }
 }
+
+/// Tolerance for closed forms against scipy and statsmodels: 1e-9 relative.
+pub(crate) const CLOSED: f64 = 1e-9;
+
+/// `MeanStats` from a fixture's `{n, sum, sum_sq}`.
+pub(crate) fn mean_stats(v: &serde_json::Value) -> prodops_experiment::MeanStats {
+    prodops_experiment::MeanStats::new(v["n"].as_u64().unwrap(), num(&v["sum"]), num(&v["sum_sq"]))
+        .unwrap()
+}
+
+/// `ProportionStats` from a fixture's `{n, successes}`.
+pub(crate) fn proportion_stats(v: &serde_json::Value) -> prodops_experiment::ProportionStats {
+    prodops_experiment::ProportionStats::new(
+        v["n"].as_u64().unwrap(),
+        v["successes"].as_u64().unwrap(),
+    )
+    .unwrap()
+}

@@ -6,18 +6,7 @@ use prodops_experiment::{
 use proptest::prelude::*;
 use serde_json::Value;
 
-use crate::fixtures::{assert_close, load, num};
-
-/// Closed forms (scipy, statsmodels): 1e-9 relative.
-const CLOSED: f64 = 1e-9;
-
-fn mean_stats(v: &Value) -> MeanStats {
-    MeanStats::new(v["n"].as_u64().unwrap(), num(&v["sum"]), num(&v["sum_sq"])).unwrap()
-}
-
-fn proportion_stats(v: &Value) -> ProportionStats {
-    ProportionStats::new(v["n"].as_u64().unwrap(), v["successes"].as_u64().unwrap()).unwrap()
-}
+use crate::fixtures::{CLOSED, assert_close, load, mean_stats, num, proportion_stats};
 
 fn ratio_stats(v: &Value) -> RatioStats {
     RatioStats::new(
