@@ -11,7 +11,7 @@ use crate::ExperimentError;
 use crate::error::{finite, invalid_input};
 use crate::frequentist::{Analysis, MeanTest, TestOutcome};
 use crate::moments::ArmMoments;
-use crate::stats::MeanStats;
+use crate::stats::{MeanStats, check_sums, lane_sums};
 
 /// Sufficient statistics of an outcome y with a pre-period covariate x in one arm: the sums
 /// of y, of x, and Σxy.
@@ -69,19 +69,24 @@ impl CupedStats {
     ///
     /// [`ExperimentError::InvalidInput`] when a value is not finite (naming its index).
     pub fn from_pairs(pairs: &[(f64, f64)]) -> Result<CupedStats, ExperimentError> {
-        let mut s = CupedStats::default();
-        for (i, &(y, x)) in pairs.iter().enumerate() {
-            if !y.is_finite() {
-                finite(&format!("outcome at index {i}"), y)?;
-            }
-            if !x.is_finite() {
-                finite(&format!("covariate at index {i}"), x)?;
-            }
-            s.post.push(y);
-            s.pre.push(x);
-            s.sum_products += x * y;
-        }
-        Ok(s)
+        let [sy, syy, sx, sxx, sxy] = lane_sums(pairs, |&(y, x)| [y, y * y, x, x * x, x * y]);
+        check_sums(&[sy, syy, sx, sxx, sxy], || {
+            pairs.iter().enumerate().find_map(|(i, &(y, x))| {
+                if !y.is_finite() {
+                    Some((format!("outcome at index {i}"), y))
+                } else if !x.is_finite() {
+                    Some((format!("covariate at index {i}"), x))
+                } else {
+                    None
+                }
+            })
+        })?;
+        let n = pairs.len() as u64;
+        Ok(CupedStats {
+            post: MeanStats::new(n, sy, syy)?,
+            pre: MeanStats::new(n, sx, sxx)?,
+            sum_products: sxy,
+        })
     }
 
     /// Number of units.

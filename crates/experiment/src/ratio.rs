@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::ExperimentError;
 use crate::error::{finite, invalid_input};
 use crate::moments::{ArmMoments, Metric};
-use crate::stats::MeanStats;
+use crate::stats::{MeanStats, check_sums, lane_sums};
 
 /// Sufficient statistics of a ratio metric Σm / Σd in one arm, where each unit (a user)
 /// contributes a numerator m (clicks) and a denominator d (sessions): n, Σm, Σm², Σd, Σd²,
@@ -72,19 +72,24 @@ impl RatioStats {
     ///
     /// [`ExperimentError::InvalidInput`] when a value is not finite (naming its index).
     pub fn from_pairs(pairs: &[(f64, f64)]) -> Result<RatioStats, ExperimentError> {
-        let mut stats = RatioStats::default();
-        for (i, &(m, d)) in pairs.iter().enumerate() {
-            if !m.is_finite() {
-                finite(&format!("numerator at index {i}"), m)?;
-            }
-            if !d.is_finite() {
-                finite(&format!("denominator at index {i}"), d)?;
-            }
-            stats.numerator.push(m);
-            stats.denominator.push(d);
-            stats.sum_products += m * d;
-        }
-        Ok(stats)
+        let [sm, smm, sd, sdd, smd] = lane_sums(pairs, |&(m, d)| [m, m * m, d, d * d, m * d]);
+        check_sums(&[sm, smm, sd, sdd, smd], || {
+            pairs.iter().enumerate().find_map(|(i, &(m, d))| {
+                if !m.is_finite() {
+                    Some((format!("numerator at index {i}"), m))
+                } else if !d.is_finite() {
+                    Some((format!("denominator at index {i}"), d))
+                } else {
+                    None
+                }
+            })
+        })?;
+        let n = pairs.len() as u64;
+        Ok(RatioStats {
+            numerator: MeanStats::new(n, sm, smm)?,
+            denominator: MeanStats::new(n, sd, sdd)?,
+            sum_products: smd,
+        })
     }
 
     /// Number of units.

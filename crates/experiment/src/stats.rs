@@ -16,6 +16,47 @@ use crate::error::{finite, invalid_input};
 /// in sums computed elsewhere (a SQL engine, another language).
 const CONSISTENCY_SLACK: f64 = 1e-9;
 
+/// Per-item sums of `K` terms with four interleaved accumulators per term, so consecutive
+/// additions do not wait on one running total: on 10M values this is several times faster than
+/// a single accumulator, and the sums of a shard still merge with `+` as before.
+pub(crate) fn lane_sums<const K: usize, T>(
+    items: &[T],
+    terms: impl Fn(&T) -> [f64; K],
+) -> [f64; K] {
+    let mut acc = [[0.0f64; K]; 4];
+    let chunks = items.chunks_exact(4);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (lane, item) in acc.iter_mut().zip(chunk) {
+            let t = terms(item);
+            for (a, v) in lane.iter_mut().zip(t) {
+                *a += v;
+            }
+        }
+    }
+    for item in rest {
+        for (a, v) in acc[0].iter_mut().zip(terms(item)) {
+            *a += v;
+        }
+    }
+    std::array::from_fn(|k| (acc[0][k] + acc[1][k]) + (acc[2][k] + acc[3][k]))
+}
+
+/// Turns non-finite sums into an error: the first non-finite input (found by `culprit`, run
+/// only on this slow path) if there is one, otherwise an overflow of the sums.
+pub(crate) fn check_sums(
+    sums: &[f64],
+    culprit: impl FnOnce() -> Option<(String, f64)>,
+) -> Result<(), ExperimentError> {
+    if sums.iter().all(|s| s.is_finite()) {
+        return Ok(());
+    }
+    match culprit() {
+        Some((what, value)) => finite(&what, value).map(|_| ()),
+        None => Err(invalid_input("sums", "the sums overflow the range of f64")),
+    }
+}
+
 /// n, Σx and Σx² of a metric in one arm: enough for its mean and variance.
 ///
 /// # Examples
@@ -81,21 +122,18 @@ impl MeanStats {
     ///
     /// [`ExperimentError::InvalidInput`] when a value is NaN or infinite (naming its index).
     pub fn from_values(values: &[f64]) -> Result<MeanStats, ExperimentError> {
-        let mut stats = MeanStats::default();
-        for (i, &x) in values.iter().enumerate() {
-            if !x.is_finite() {
-                finite(&format!("value at index {i}"), x)?;
-            }
-            stats.push(x);
-        }
-        Ok(stats)
-    }
-
-    /// Adds one value. The caller guarantees it is finite.
-    pub(crate) fn push(&mut self, x: f64) {
-        self.n += 1;
-        self.sum += x;
-        self.sum_sq += x * x;
+        let [sum, sum_sq] = lane_sums(values, |&x| [x, x * x]);
+        check_sums(&[sum, sum_sq], || {
+            values
+                .iter()
+                .position(|x| !x.is_finite())
+                .map(|i| (format!("value at index {i}"), values[i]))
+        })?;
+        Ok(MeanStats {
+            n: values.len() as u64,
+            sum,
+            sum_sq,
+        })
     }
 
     /// Number of units.
