@@ -71,6 +71,7 @@ pub mod bootstrap;
 mod config;
 mod cuped;
 mod cuped_multi;
+mod cuped_ratio;
 pub mod dist;
 mod error;
 #[cfg(feature = "polars")]
@@ -91,6 +92,7 @@ pub use bayes::{BayesOutcome, MetricDirection, Prior, Risk, beta_binomial_win_pr
 pub use config::{Alpha, Alternative, Interval, Probability, Scale};
 pub use cuped::{CupedOutcome, CupedStats, pooled_theta};
 pub use cuped_multi::{CovariateStats, RegressionAdjustedOutcome, pooled_thetas};
+pub use cuped_ratio::{RatioCupedStats, pooled_ratio_theta};
 pub use error::ExperimentError;
 pub use frequentist::{
     Analysis, AnalysisBuilder, ChiSquareOutcome, EquivalenceOutcome, FiellerInterval, MeanTest,
