@@ -11,6 +11,18 @@ use crate::frequentist::{Analysis, MeanTest};
 use crate::moments::{ArmMoments, Metric};
 use crate::ratio::RatioStats;
 
+/// One unit's `((numerator, denominator), (pre-period numerator, pre-period denominator))`.
+pub type RatioCupedRow = ((f64, f64), (f64, f64));
+
+/// The delta-method ingredients of one arm: the means of (m, d, m′, d′), their covariance,
+/// and the gradients of the post and pre ratios.
+struct Delta {
+    mean: Vector4<f64>,
+    cov: Matrix4<f64>,
+    g_post: Vector4<f64>,
+    g_pre: Vector4<f64>,
+}
+
 /// Sufficient statistics of a ratio metric with its own pre-period value: the post- and
 /// pre-period [`RatioStats`] of the same units and the four cross sums between them
 /// (Σ m·m′, Σ m·d′, Σ d·m′, Σ d·d′, primes for the pre-period).
@@ -62,9 +74,7 @@ impl RatioCupedStats {
     /// # Errors
     ///
     /// [`ExperimentError::InvalidInput`] when a value is not finite.
-    pub fn from_rows(
-        rows: &[((f64, f64), (f64, f64))],
-    ) -> Result<RatioCupedStats, ExperimentError> {
+    pub fn from_rows(rows: &[RatioCupedRow]) -> Result<RatioCupedStats, ExperimentError> {
         let post: Vec<(f64, f64)> = rows.iter().map(|r| r.0).collect();
         let pre: Vec<(f64, f64)> = rows.iter().map(|r| r.1).collect();
         let cross =
@@ -93,10 +103,7 @@ impl RatioCupedStats {
 
     /// The per-unit means of (m, d, m′, d′), their 4 × 4 sample covariance, and the gradients
     /// of the post ratio m̄/d̄ and the pre ratio m̄′/d̄′ with respect to the four means.
-    fn delta(
-        &self,
-        arm: &str,
-    ) -> Result<(Vector4<f64>, Matrix4<f64>, Vector4<f64>, Vector4<f64>), ExperimentError> {
+    fn delta(&self, arm: &str) -> Result<Delta, ExperimentError> {
         let n = self.n();
         if n < 2 {
             return Err(ExperimentError::TooFewUnits {
@@ -142,7 +149,12 @@ impl RatioCupedStats {
         let mean = Vector4::from_fn(|i, _| sums[i] / nf);
         let g_post = Vector4::new(1.0 / mean[1], -mean[0] / (mean[1] * mean[1]), 0.0, 0.0);
         let g_pre = Vector4::new(0.0, 0.0, 1.0 / mean[3], -mean[2] / (mean[3] * mean[3]));
-        Ok((mean, cov, g_post, g_pre))
+        Ok(Delta {
+            mean,
+            cov,
+            g_post,
+            g_pre,
+        })
     }
 }
 
@@ -164,7 +176,9 @@ pub fn pooled_ratio_theta(
     let mut cross = 0.0;
     let mut pre = 0.0;
     for (arm, s) in [("control", control), ("treatment", treatment)] {
-        let (_, cov, g_post, g_pre) = s.delta(arm)?;
+        let Delta {
+            cov, g_post, g_pre, ..
+        } = s.delta(arm)?;
         let n = s.n() as f64;
         cross += g_post.dot(&(cov * g_pre)) / n;
         pre += g_pre.dot(&(cov * g_pre)) / n;
@@ -173,7 +187,12 @@ pub fn pooled_ratio_theta(
 }
 
 fn adjusted(s: &RatioCupedStats, arm: &str, theta: f64) -> Result<ArmMoments, ExperimentError> {
-    let (mean, cov, g_post, g_pre) = s.delta(arm)?;
+    let Delta {
+        mean,
+        cov,
+        g_post,
+        g_pre,
+    } = s.delta(arm)?;
     let g = g_post - g_pre * theta;
     let post_ratio = mean[0] / mean[1];
     let pre_ratio = mean[2] / mean[3];

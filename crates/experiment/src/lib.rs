@@ -92,7 +92,7 @@ pub use bayes::{BayesOutcome, MetricDirection, Prior, Risk, beta_binomial_win_pr
 pub use config::{Alpha, Alternative, Interval, Probability, Scale};
 pub use cuped::{CupedOutcome, CupedStats, pooled_theta};
 pub use cuped_multi::{CovariateStats, RegressionAdjustedOutcome, pooled_thetas};
-pub use cuped_ratio::{RatioCupedStats, pooled_ratio_theta};
+pub use cuped_ratio::{RatioCupedRow, RatioCupedStats, pooled_ratio_theta};
 pub use error::ExperimentError;
 pub use frequentist::{
     Analysis, AnalysisBuilder, ChiSquareOutcome, EquivalenceOutcome, FiellerInterval, MeanTest,
