@@ -125,6 +125,50 @@ impl Analysis {
     }
 }
 
+impl Analysis {
+    /// The always-valid p-value of the normal-mixture mSPRT with an explicit mixing variance
+    /// τ² on the effect's scale (Johari, Pekelis and Walsh, "Always valid inference"):
+    /// Λ = √(V/(V + τ²))·exp(τ²Δ̂²/(2V(V + τ²))), p = min(1, 1/Λ). [`Analysis::sequential`]
+    /// is this test with τ² = ρ²·V·n.
+    ///
+    /// # Errors
+    ///
+    /// As [`Analysis::compare`], and [`ExperimentError::InvalidConfig`] unless τ² is positive
+    /// and finite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::{Analysis, ArmMoments};
+    ///
+    /// let a = ArmMoments::new("a", 1_000, 10.0, 9.0)?;
+    /// let b = ArmMoments::new("b", 1_000, 10.8, 9.0)?;
+    /// let p = Analysis::default().msprt_p_value(&a, &b, 0.01)?;
+    /// assert!(p < 0.05);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn msprt_p_value(
+        &self,
+        control: &impl Metric,
+        treatment: &impl Metric,
+        tau2: f64,
+    ) -> Result<f64, ExperimentError> {
+        if !(tau2.is_finite() && tau2 > 0.0) {
+            return Err(invalid_config(
+                "mSPRT mixing variance",
+                format!("must be positive, got {tau2}"),
+            ));
+        }
+        let a = control.moments("control")?;
+        let b = treatment.moments("treatment")?;
+        let e = effect(&a, &b, self.scale(), MeanTest::Z)?;
+        let v = e.variance;
+        let ln_lambda =
+            0.5 * (v / (v + tau2)).ln() + tau2 * e.estimate * e.estimate / (2.0 * v * (v + tau2));
+        Ok((-ln_lambda).exp().min(1.0))
+    }
+}
+
 /// Tracks an always-valid test across looks: the reported p-value is the running minimum
 /// p_n = min(p_{n−1}, 1/Λ_n) and the interval the running intersection of the confidence
 /// sequence, both of which stay valid under continuous monitoring.

@@ -523,3 +523,21 @@ fn ratio_cuped_theta_minimises_the_variance() {
     );
     assert!(zero.is_err(), "mismatched n is rejected");
 }
+
+#[test]
+fn explicit_msprt_equals_the_confidence_sequence_p_value() {
+    let a = MeanStats::new(1_000, 10_000.0, 1_000.0 * 100.0 + 999.0 * 9.0).unwrap();
+    let b = MeanStats::new(1_000, 10_250.0, 1_000.0 * 105.0625 + 999.0 * 9.0).unwrap();
+    let settings = Sequential::default();
+    let analysis = Analysis::default();
+    let seq = analysis.sequential(&a, &b, settings).unwrap();
+    let rho = settings.rho(Alpha::default());
+    let tau2 = rho * rho * seq.std_error.powi(2) * 2_000.0;
+    assert_close(
+        analysis.msprt_p_value(&a, &b, tau2).unwrap(),
+        seq.p_value,
+        1e-12,
+        "mSPRT",
+    );
+    assert!(analysis.msprt_p_value(&a, &b, 0.0).is_err());
+}
