@@ -1,6 +1,7 @@
 //! Rust side of the `experiment_readout` comparison: read an experiment Parquet file (one row
 //! per unit) with polars, reduce it to per-variant sufficient statistics with
-//! `prodops_experiment::frame` (polars group-bys), and compute the readout: Welch tests of
+//! `prodops_experiment::frame::readout_stats_by_variant` (one polars group-by over a lazy
+//! Parquet scan that reads only the columns used), and compute the readout: Welch tests of
 //! `metric` and of `converted` (variance p(1 − p), as gbstats), the ratio clicks / sessions by
 //! the delta method, CUPED of `metric` on `pre_metric`, the SRM χ² test and Holm-adjusted
 //! p-values.
@@ -20,23 +21,11 @@ use std::fmt::Write as _;
 use std::time::Instant;
 
 use polars::prelude::*;
-use prodops_experiment::frame::{
-    cuped_stats_by_variant, mean_stats_by_variant, proportion_stats_by_variant,
-    ratio_stats_by_variant,
-};
+use prodops_experiment::frame::{ReadoutColumns, VariantStats, readout_stats_by_variant};
 use prodops_experiment::multitest::{Correction, adjust};
 use prodops_experiment::{Analysis, SrmConfig, TestOutcome, sample_ratio_mismatch};
 
 type BoxError = Box<dyn std::error::Error>;
-
-const COLUMNS: [&str; 6] = [
-    "variant",
-    "pre_metric",
-    "metric",
-    "converted",
-    "sessions",
-    "clicks",
-];
 
 /// 9 significant digits, as Python's `float(f"{x:.9g}")`.
 fn sig9(x: f64) -> Result<f64, BoxError> {
@@ -58,10 +47,12 @@ fn num(x: f64) -> Result<String, BoxError> {
 }
 
 /// The statistics of one arm.
-fn arm<T: Copy>(stats: &BTreeMap<String, T>, name: &str) -> Result<T, BoxError> {
+fn arm<'a>(
+    stats: &'a BTreeMap<String, VariantStats>,
+    name: &str,
+) -> Result<&'a VariantStats, BoxError> {
     stats
         .get(name)
-        .copied()
         .ok_or_else(|| format!("no {name} arm").into())
 }
 
@@ -77,21 +68,23 @@ fn test_json(t: &TestOutcome) -> Result<String, BoxError> {
 
 /// The readout as the JSON result keys (without `impl` and `seconds`).
 fn run(path: &str) -> Result<String, BoxError> {
-    let df = ParquetReader::new(std::fs::File::open(path)?)
-        .with_columns(Some(COLUMNS.iter().map(|c| (*c).into()).collect()))
-        .finish()?;
-    let metric = mean_stats_by_variant(df.clone().lazy(), "variant", "metric")?;
-    let converted = proportion_stats_by_variant(df.clone().lazy(), "variant", "converted")?;
-    let ctr = ratio_stats_by_variant(df.clone().lazy(), "variant", "clicks", "sessions")?;
-    let cuped = cuped_stats_by_variant(df.lazy(), "variant", "metric", "pre_metric")?;
+    let spec = ReadoutColumns::new("variant")
+        .mean("metric")
+        .conversion("converted")
+        .ratio("clicks", "sessions")
+        .cuped("metric", "pre_metric");
+    // A lazy scan reads only the columns the readout uses (projection pushdown) and streams
+    // them into the group-by: faster than reading them into a DataFrame first.
+    let lf = LazyFrame::scan_parquet(PlRefPath::new(path), ScanArgsParquet::default())?;
+    let stats = readout_stats_by_variant(lf, &spec)?;
+    let (control, treatment) = (arm(&stats, "control")?, arm(&stats, "treatment")?);
 
     let analysis = Analysis::default();
-    let metric_t = analysis.compare(&arm(&metric, "control")?, &arm(&metric, "treatment")?)?;
-    let converted_t =
-        analysis.compare(&arm(&converted, "control")?, &arm(&converted, "treatment")?)?;
-    let ctr_t = analysis.compare(&arm(&ctr, "control")?, &arm(&ctr, "treatment")?)?;
-    let cuped_o = analysis.cuped(&arm(&cuped, "control")?, &arm(&cuped, "treatment")?)?;
-    let counts: Vec<u64> = metric.values().map(|m| m.n()).collect();
+    let metric_t = analysis.compare(&control.means[0], &treatment.means[0])?;
+    let converted_t = analysis.compare(&control.conversions[0], &treatment.conversions[0])?;
+    let ctr_t = analysis.compare(&control.ratios[0], &treatment.ratios[0])?;
+    let cuped_o = analysis.cuped(&control.cuped[0], &treatment.cuped[0])?;
+    let counts: Vec<u64> = stats.values().map(|s| s.n).collect();
     let srm = sample_ratio_mismatch(&counts, &[0.5, 0.5], SrmConfig::default())?;
     let holm = adjust(
         &[
@@ -104,9 +97,9 @@ fn run(path: &str) -> Result<String, BoxError> {
     )?;
 
     let mut out = String::new();
-    let units: Vec<String> = metric
+    let units: Vec<String> = stats
         .iter()
-        .map(|(k, m)| format!("\"{k}\": {}", m.n()))
+        .map(|(k, s)| format!("\"{k}\": {}", s.n))
         .collect();
     write!(out, "\"units\": {{{}}}", units.join(", "))?;
     write!(out, ", \"metric\": {}", test_json(&metric_t)?)?;

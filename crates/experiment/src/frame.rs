@@ -3,7 +3,9 @@
 //!
 //! Each adapter takes a frame with one row per randomization unit and computes, in one polars
 //! group-by pass, the sums that the statistics types need (n, Σx, Σx², Σxy): the rows are never
-//! iterated in Rust. The query runs on polars' streaming engine (feature `streaming`), which
+//! iterated in Rust. [`readout_stats_by_variant`] computes every statistic of a readout (means,
+//! conversions, ratios, CUPED) in a single pass, so the variant column is hashed once however
+//! many metrics there are; the four single-metric adapters are shorthands for it. The query runs on polars' streaming engine (feature `streaming`), which
 //! sums in its hash aggregation, and a `LazyFrame` from `scan_parquet` reads only the columns
 //! used.
 //!
@@ -36,6 +38,7 @@
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::{CupedStats, ExperimentError, MeanStats, ProportionStats, RatioStats};
 
@@ -66,26 +69,180 @@ fn in_variant(columns: &str, variant: &str, e: ExperimentError) -> ExperimentErr
     }
 }
 
-/// What to aggregate for one request.
+/// The columns of a readout: which statistics [`readout_stats_by_variant`] computes.
+///
+/// Build it with [`ReadoutColumns::new`] and the chained methods; each may be called several
+/// times, and the statistics come back in [`VariantStats`] in the order they were added. A
+/// column used by several statistics (say `metric` as a mean and as the outcome of CUPED) is
+/// read and summed once.
+///
+/// # Examples
+///
+/// ```
+/// use prodops_experiment::frame::ReadoutColumns;
+///
+/// let spec = ReadoutColumns::new("variant")
+///     .mean("metric")
+///     .conversion("converted")
+///     .ratio("clicks", "sessions")
+///     .cuped("metric", "pre_metric");
+/// assert_eq!(spec.means, ["metric"]);
+/// assert_eq!(spec.ratios, [("clicks".to_owned(), "sessions".to_owned())]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReadoutColumns {
+    /// The column that assigns each unit to a variant (any type; values become string keys).
+    pub variant: String,
+    /// Numeric columns summarised as [`MeanStats`].
+    pub means: Vec<String>,
+    /// Boolean or 0/1 columns summarised as [`ProportionStats`].
+    pub conversions: Vec<String>,
+    /// (numerator, denominator) column pairs summarised as [`RatioStats`].
+    pub ratios: Vec<(String, String)>,
+    /// (outcome, pre-period covariate) column pairs summarised as [`CupedStats`].
+    pub cuped: Vec<(String, String)>,
+}
+
+impl ReadoutColumns {
+    /// A readout grouped by `variant_col`, with no statistics yet.
+    #[must_use]
+    pub fn new(variant_col: impl Into<String>) -> Self {
+        ReadoutColumns {
+            variant: variant_col.into(),
+            ..ReadoutColumns::default()
+        }
+    }
+
+    /// Adds [`MeanStats`] of `value_col`.
+    #[must_use]
+    pub fn mean(mut self, value_col: impl Into<String>) -> Self {
+        self.means.push(value_col.into());
+        self
+    }
+
+    /// Adds [`ProportionStats`] of `converted_col` (boolean, or numeric with values 0 and 1).
+    #[must_use]
+    pub fn conversion(mut self, converted_col: impl Into<String>) -> Self {
+        self.conversions.push(converted_col.into());
+        self
+    }
+
+    /// Adds [`RatioStats`] of `numerator_col / denominator_col`.
+    #[must_use]
+    pub fn ratio(
+        mut self,
+        numerator_col: impl Into<String>,
+        denominator_col: impl Into<String>,
+    ) -> Self {
+        self.ratios
+            .push((numerator_col.into(), denominator_col.into()));
+        self
+    }
+
+    /// Adds [`CupedStats`] of the outcome `value_col` with the pre-period `covariate_col`.
+    #[must_use]
+    pub fn cuped(mut self, value_col: impl Into<String>, covariate_col: impl Into<String>) -> Self {
+        self.cuped.push((value_col.into(), covariate_col.into()));
+        self
+    }
+}
+
+/// The statistics of one variant, as requested by a [`ReadoutColumns`].
+///
+/// Each vector is in the order of the matching field of the [`ReadoutColumns`] (`means[i]` is
+/// the statistic of `spec.means[i]`, and so on). Every statistic has the same n: the number of
+/// units in the variant.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct VariantStats {
+    /// Units in the variant.
+    pub n: u64,
+    /// One [`MeanStats`] per entry of [`ReadoutColumns::means`].
+    pub means: Vec<MeanStats>,
+    /// One [`ProportionStats`] per entry of [`ReadoutColumns::conversions`].
+    pub conversions: Vec<ProportionStats>,
+    /// One [`RatioStats`] per entry of [`ReadoutColumns::ratios`].
+    pub ratios: Vec<RatioStats>,
+    /// One [`CupedStats`] per entry of [`ReadoutColumns::cuped`].
+    pub cuped: Vec<CupedStats>,
+}
+
+/// One value column of a [`Plan`].
+struct PlanColumn<'a> {
+    name: &'a str,
+    /// Sum squares (for mean-type statistics).
+    squares: bool,
+    /// Count 0/1 values (for conversions).
+    binary: bool,
+    /// The column is boolean (set by [`check_schema`]): its values are 0 and 1 by type.
+    boolean: bool,
+}
+
+/// What to aggregate in one group-by: each column and product appears once, however many
+/// statistics use it.
 struct Plan<'a> {
     variant: &'a str,
     /// The value columns, cast to `f64`.
-    columns: &'a [&'a str],
-    /// Whether to sum squares (every column) or count 0/1 values (conversion columns).
-    binary: bool,
-    /// Pairs of `columns` indices whose products are summed.
-    products: &'a [(usize, usize)],
+    columns: Vec<PlanColumn<'a>>,
+    /// Pairs of `columns` indices (smaller first) whose products are summed.
+    products: Vec<(usize, usize)>,
+}
+
+impl<'a> Plan<'a> {
+    /// The index of `name` in `columns`, adding it or widening what is summed.
+    fn column(&mut self, name: &'a str, squares: bool, binary: bool) -> usize {
+        if let Some(i) = self.columns.iter().position(|c| c.name == name) {
+            self.columns[i].squares |= squares;
+            self.columns[i].binary |= binary;
+            return i;
+        }
+        self.columns.push(PlanColumn {
+            name,
+            squares,
+            binary,
+            boolean: false,
+        });
+        self.columns.len() - 1
+    }
+
+    /// The indices of two mean-type columns and of their product in `products`, adding what
+    /// is new.
+    fn product(&mut self, a: &'a str, b: &'a str) -> (usize, usize, usize) {
+        let i = self.column(a, true, false);
+        let j = self.column(b, true, false);
+        let key = (i.min(j), i.max(j));
+        let k = match self.products.iter().position(|p| *p == key) {
+            Some(k) => k,
+            None => {
+                self.products.push(key);
+                self.products.len() - 1
+            }
+        };
+        (i, j, k)
+    }
 }
 
 /// The sums of one variant.
 struct GroupSums {
     n: u64,
+    /// Σx per column; for a conversion column, the number of ones.
     sum: Vec<f64>,
-    /// Σx² per column (empty for a binary plan).
+    /// Σx² per column (0 for a column without `squares`).
     sum_sq: Vec<f64>,
-    /// Count of values equal to 1 per column (binary plan only).
-    ones: Vec<u64>,
     products: Vec<f64>,
+}
+
+impl GroupSums {
+    fn mean(&self, i: usize) -> Result<MeanStats, ExperimentError> {
+        MeanStats::new(self.n, self.sum[i], self.sum_sq[i])
+    }
+
+    /// The number of ones of a conversion column, whose values are checked to be 0 or 1: their
+    /// sum is an exact integer below 2⁵³.
+    fn ones(&self, i: usize) -> u64 {
+        self.sum[i] as u64
+    }
 }
 
 fn agg_name(kind: &str, i: usize) -> String {
@@ -107,8 +264,8 @@ fn f64_at(df: &DataFrame, name: &str, row: usize) -> Result<f64, ExperimentError
         .ok_or_else(|| column_error(name, "aggregate is null"))
 }
 
-/// Checks that the columns exist with a usable type.
-fn check_schema(lf: &mut LazyFrame, plan: &Plan<'_>) -> Result<(), ExperimentError> {
+/// Checks that the columns exist with a usable type, and marks the boolean ones.
+fn check_schema(lf: &mut LazyFrame, plan: &mut Plan<'_>) -> Result<(), ExperimentError> {
     let schema = lf.collect_schema().map_err(polars_error)?;
     let missing = |name: &str| {
         let available: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
@@ -120,7 +277,8 @@ fn check_schema(lf: &mut LazyFrame, plan: &Plan<'_>) -> Result<(), ExperimentErr
     if schema.get(plan.variant).is_none() {
         return Err(missing(plan.variant));
     }
-    for name in plan.columns {
+    for column in &mut plan.columns {
+        let name = column.name;
         let dtype = schema.get(name).ok_or_else(|| missing(name))?;
         let usable = dtype.is_primitive_numeric() || dtype.is_bool() || dtype.is_null();
         if !usable {
@@ -129,38 +287,84 @@ fn check_schema(lf: &mut LazyFrame, plan: &Plan<'_>) -> Result<(), ExperimentErr
                 format!("has type {dtype}, expected a numeric or boolean column"),
             ));
         }
+        column.boolean = dtype.is_bool();
     }
     Ok(())
+}
+
+/// The error for nulls in the value columns, naming the first column that has any. Runs only
+/// once the group-by has counted rows with a null, so its extra scan costs nothing on valid
+/// data.
+fn null_error(lf: LazyFrame, plan: &Plan<'_>) -> ExperimentError {
+    let counts = plan
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            col(c.name)
+                .null_count()
+                .cast(DataType::UInt64)
+                .alias(agg_name("nulls", i))
+        })
+        .collect::<Vec<_>>();
+    let df = match lf.select(counts).collect() {
+        Ok(df) => df,
+        Err(e) => return polars_error(e),
+    };
+    for (i, column) in plan.columns.iter().enumerate() {
+        match u64_at(&df, &agg_name("nulls", i), 0) {
+            Ok(0) => {}
+            Ok(count) => {
+                return column_error(
+                    column.name,
+                    format!(
+                        "{count} null values; fill or filter them before computing \
+                         statistics (dropping them silently would bias the comparison)"
+                    ),
+                );
+            }
+            Err(e) => return e,
+        }
+    }
+    column_error(plan.variant, "rows with null values")
 }
 
 /// Runs the plan as one group-by and returns the sums of each variant, with nulls rejected.
 fn group_sums(
     mut lf: LazyFrame,
-    plan: &Plan<'_>,
+    plan: &mut Plan<'_>,
 ) -> Result<BTreeMap<String, GroupSums>, ExperimentError> {
     check_schema(&mut lf, plan)?;
-    // Elementwise work first (casts, squares, products) as plain columns, so that the
-    // group-by only runs simple sums, which polars aggregates on its fast path.
-    let x = |i: usize| col(plan.columns[i]).cast(DataType::Float64);
+    let plan = &*plan;
+    // Elementwise work first (casts, squares, products, checks) as plain columns, so that the
+    // group-by only runs simple sums, which polars aggregates on its fast path. Nulls and
+    // values other than 0/1 in conversion columns are counted, not located: one flag per row
+    // for a null in any value column, one per numeric conversion column for a value that is
+    // neither 0 nor 1. The sums of a conversion column are then its number of ones.
+    let x = |i: usize| col(plan.columns[i].name).cast(DataType::Float64);
     let mut values = vec![col(plan.variant)];
     let mut aggs = vec![len().cast(DataType::UInt64).alias(format!("{PREFIX}n"))];
     let sum_of = |name: String| col(name.clone()).sum().alias(name);
     let count_of = |name: String| col(name.clone()).sum().cast(DataType::UInt64).alias(name);
-    for i in 0..plan.columns.len() {
+    let null_rows = format!("{PREFIX}null_rows");
+    let any_null = plan
+        .columns
+        .iter()
+        .map(|c| col(c.name).is_null())
+        .reduce(Expr::or);
+    if let Some(any_null) = any_null {
+        values.push(any_null.alias(null_rows.clone()));
+        aggs.push(count_of(null_rows.clone()));
+    }
+    for (i, column) in plan.columns.iter().enumerate() {
         values.push(x(i).alias(agg_name("sum", i)));
-        aggs.push(
-            col(agg_name("sum", i))
-                .null_count()
-                .cast(DataType::UInt64)
-                .alias(agg_name("nulls", i)),
-        );
         aggs.push(sum_of(agg_name("sum", i)));
-        if plan.binary {
-            values.push(x(i).eq(lit(1.0)).alias(agg_name("ones", i)));
-            values.push(x(i).eq(lit(0.0)).alias(agg_name("zeros", i)));
-            aggs.push(count_of(agg_name("ones", i)));
-            aggs.push(count_of(agg_name("zeros", i)));
-        } else {
+        if column.binary && !column.boolean {
+            let other = x(i).neq(lit(0.0)).and(x(i).neq(lit(1.0)));
+            values.push(other.alias(agg_name("non_binary", i)));
+            aggs.push(count_of(agg_name("non_binary", i)));
+        }
+        if column.squares {
             values.push((x(i) * x(i)).alias(agg_name("sum_sq", i)));
             aggs.push(sum_of(agg_name("sum_sq", i)));
         }
@@ -173,6 +377,7 @@ fn group_sums(
     // gathers every aggregated column by group index, several times slower on 10M rows.
     // A plan with one sink always gives a single frame, so `unwrap_single` cannot panic.
     let df = lf
+        .clone()
         .select(values)
         .group_by([col(plan.variant)])
         .agg(aggs)
@@ -186,31 +391,33 @@ fn group_sums(
         .map_err(polars_error)?;
     let keys = keys.str().map_err(polars_error)?;
     let n_name = format!("{PREFIX}n");
+    let width = plan.columns.len();
     let mut null_variant_rows = 0;
-    let mut nulls = vec![0u64; plan.columns.len()];
-    let mut non_binary = vec![0u64; plan.columns.len()];
+    let mut rows_with_nulls = 0;
+    let mut non_binary = vec![0u64; width];
     let mut out = BTreeMap::new();
     for row in 0..df.height() {
         let n = u64_at(&df, &n_name, row)?;
+        if width > 0 {
+            rows_with_nulls += u64_at(&df, &null_rows, row)?;
+        }
         let mut sums = GroupSums {
             n,
-            sum: Vec::with_capacity(plan.columns.len()),
-            sum_sq: Vec::new(),
-            ones: Vec::new(),
+            sum: Vec::with_capacity(width),
+            sum_sq: Vec::with_capacity(width),
             products: Vec::with_capacity(plan.products.len()),
         };
-        for (i, count) in nulls.iter_mut().enumerate() {
-            let column_nulls = u64_at(&df, &agg_name("nulls", i), row)?;
-            *count += column_nulls;
+        for (i, column) in plan.columns.iter().enumerate() {
             sums.sum.push(f64_at(&df, &agg_name("sum", i), row)?);
-            if plan.binary {
-                let ones = u64_at(&df, &agg_name("ones", i), row)?;
-                let zeros = u64_at(&df, &agg_name("zeros", i), row)?;
-                non_binary[i] += n.saturating_sub(column_nulls + ones + zeros);
-                sums.ones.push(ones);
-            } else {
-                sums.sum_sq.push(f64_at(&df, &agg_name("sum_sq", i), row)?);
+            if column.binary && !column.boolean {
+                non_binary[i] += u64_at(&df, &agg_name("non_binary", i), row)?;
             }
+            let sum_sq = if column.squares {
+                f64_at(&df, &agg_name("sum_sq", i), row)?
+            } else {
+                0.0
+            };
+            sums.sum_sq.push(sum_sq);
         }
         for k in 0..plan.products.len() {
             sums.products.push(f64_at(&df, &agg_name("prod", k), row)?);
@@ -228,21 +435,13 @@ fn group_sums(
             format!("{null_variant_rows} null values; every unit needs a variant"),
         ));
     }
-    for (name, count) in plan.columns.iter().zip(&nulls) {
-        if *count > 0 {
-            return Err(column_error(
-                name,
-                format!(
-                    "{count} null values; fill or filter them before computing statistics \
-                     (dropping them silently would bias the comparison)"
-                ),
-            ));
-        }
+    if rows_with_nulls > 0 {
+        return Err(null_error(lf, plan));
     }
-    for (name, count) in plan.columns.iter().zip(&non_binary) {
+    for (column, count) in plan.columns.iter().zip(&non_binary) {
         if *count > 0 {
             return Err(column_error(
-                name,
+                column.name,
                 format!("{count} values are neither 0 nor 1 (nor true/false)"),
             ));
         }
@@ -250,7 +449,131 @@ fn group_sums(
     Ok(out)
 }
 
+/// Every statistic of `spec` for each value of its variant column, in one polars group-by.
+///
+/// The result maps each variant (as a string) to its [`VariantStats`], whose vectors follow the
+/// order of the matching fields of `spec`. The sums are the same as those of
+/// [`mean_stats_by_variant`], [`proportion_stats_by_variant`], [`ratio_stats_by_variant`] and
+/// [`cuped_stats_by_variant`], but the frame is scanned and the variant column hashed once, and
+/// a column shared by several statistics is summed once.
+///
+/// # Errors
+///
+/// [`ExperimentError::InvalidInput`] when a column is missing or of the wrong type, a column
+/// holds nulls (naming it and the count), a conversion column holds values other than 0 and
+/// 1, a sum is not finite (naming the columns and the variant), or polars fails (`what` is
+/// `"dataframe"`).
+///
+/// # Examples
+///
+/// ```
+/// use polars::prelude::*;
+/// use prodops_experiment::Analysis;
+/// use prodops_experiment::frame::{ReadoutColumns, readout_stats_by_variant};
+///
+/// let df = DataFrame::new_infer_height(vec![
+///     Column::new("variant".into(), ["control", "treatment", "control", "treatment"]),
+///     Column::new("metric".into(), [1.0, 2.0, 3.0, 5.0]),
+///     Column::new("pre".into(), [1.5, 1.0, 2.5, 4.0]),
+///     Column::new("converted".into(), [true, true, false, true]),
+/// ])?;
+/// let spec = ReadoutColumns::new("variant")
+///     .mean("metric")
+///     .conversion("converted")
+///     .ratio("metric", "pre")
+///     .cuped("metric", "pre");
+/// let stats = readout_stats_by_variant(df.lazy(), &spec)?;
+/// let (control, treatment) = (&stats["control"], &stats["treatment"]);
+/// assert_eq!(treatment.n, 2);
+/// assert_eq!(treatment.means[0].sum(), 7.0);
+/// assert_eq!(control.conversions[0].successes(), 1);
+/// let outcome = Analysis::default().compare(&control.means[0], &treatment.means[0])?;
+/// assert!((outcome.estimate - 1.5).abs() < 1e-12);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn readout_stats_by_variant(
+    lf: LazyFrame,
+    spec: &ReadoutColumns,
+) -> Result<BTreeMap<String, VariantStats>, ExperimentError> {
+    let mut plan = Plan {
+        variant: &spec.variant,
+        columns: Vec::new(),
+        products: Vec::new(),
+    };
+    let means: Vec<usize> = spec
+        .means
+        .iter()
+        .map(|c| plan.column(c, true, false))
+        .collect();
+    let conversions: Vec<usize> = spec
+        .conversions
+        .iter()
+        .map(|c| plan.column(c, false, true))
+        .collect();
+    let ratios: Vec<_> = spec
+        .ratios
+        .iter()
+        .map(|(m, d)| plan.product(m, d))
+        .collect();
+    let cuped: Vec<_> = spec.cuped.iter().map(|(y, x)| plan.product(y, x)).collect();
+    group_sums(lf, &mut plan)?
+        .into_iter()
+        .map(|(variant, s)| {
+            let mut stats = VariantStats {
+                n: s.n,
+                ..VariantStats::default()
+            };
+            for (&i, name) in means.iter().zip(&spec.means) {
+                let m = s
+                    .mean(i)
+                    .map_err(|e| in_variant(&format!("column `{name}`"), &variant, e))?;
+                stats.means.push(m);
+            }
+            for (&i, name) in conversions.iter().zip(&spec.conversions) {
+                let p = ProportionStats::new(s.n, s.ones(i))
+                    .map_err(|e| in_variant(&format!("column `{name}`"), &variant, e))?;
+                stats.conversions.push(p);
+            }
+            for (&(i, j, k), (m, d)) in ratios.iter().zip(&spec.ratios) {
+                let r = s
+                    .mean(i)
+                    .and_then(|num| RatioStats::new(num, s.mean(j)?, s.products[k]))
+                    .map_err(|e| in_variant(&format!("columns `{m}` / `{d}`"), &variant, e))?;
+                stats.ratios.push(r);
+            }
+            for (&(i, j, k), (y, x)) in cuped.iter().zip(&spec.cuped) {
+                let c = s
+                    .mean(i)
+                    .and_then(|post| CupedStats::new(post, s.mean(j)?, s.products[k]))
+                    .map_err(|e| in_variant(&format!("columns `{y}`, `{x}`"), &variant, e))?;
+                stats.cuped.push(c);
+            }
+            Ok((variant, stats))
+        })
+        .collect()
+}
+
+/// Runs a one-statistic readout and keeps that statistic of each variant.
+fn single<T>(
+    lf: LazyFrame,
+    spec: &ReadoutColumns,
+    pick: impl Fn(VariantStats) -> Option<T>,
+) -> Result<BTreeMap<String, T>, ExperimentError> {
+    readout_stats_by_variant(lf, spec)?
+        .into_iter()
+        .map(|(variant, stats)| {
+            let stat = pick(stats).ok_or_else(|| ExperimentError::InvalidInput {
+                what: format!("variant `{variant}`"),
+                reason: "statistic missing from the readout".into(),
+            })?;
+            Ok((variant, stat))
+        })
+        .collect()
+}
+
 /// [`MeanStats`] (n, Σx, Σx²) of `value_col` for each value of `variant_col`.
+///
+/// A shorthand for [`readout_stats_by_variant`] with one mean.
 ///
 /// # Errors
 ///
@@ -262,25 +585,14 @@ pub fn mean_stats_by_variant(
     variant_col: &str,
     value_col: &str,
 ) -> Result<BTreeMap<String, MeanStats>, ExperimentError> {
-    let plan = Plan {
-        variant: variant_col,
-        columns: &[value_col],
-        binary: false,
-        products: &[],
-    };
-    group_sums(lf, &plan)?
-        .into_iter()
-        .map(|(variant, s)| {
-            let stats = MeanStats::new(s.n, s.sum[0], s.sum_sq[0])
-                .map_err(|e| in_variant(&format!("column `{value_col}`"), &variant, e))?;
-            Ok((variant, stats))
-        })
-        .collect()
+    let spec = ReadoutColumns::new(variant_col).mean(value_col);
+    single(lf, &spec, |s| s.means.into_iter().next())
 }
 
 /// [`ProportionStats`] (n, successes) of `converted_col` for each value of `variant_col`.
 ///
-/// The column is boolean or numeric with values 0 and 1 only.
+/// The column is boolean or numeric with values 0 and 1 only. A shorthand for
+/// [`readout_stats_by_variant`] with one conversion.
 ///
 /// # Errors
 ///
@@ -291,24 +603,14 @@ pub fn proportion_stats_by_variant(
     variant_col: &str,
     converted_col: &str,
 ) -> Result<BTreeMap<String, ProportionStats>, ExperimentError> {
-    let plan = Plan {
-        variant: variant_col,
-        columns: &[converted_col],
-        binary: true,
-        products: &[],
-    };
-    group_sums(lf, &plan)?
-        .into_iter()
-        .map(|(variant, s)| {
-            let stats = ProportionStats::new(s.n, s.ones[0])
-                .map_err(|e| in_variant(&format!("column `{converted_col}`"), &variant, e))?;
-            Ok((variant, stats))
-        })
-        .collect()
+    let spec = ReadoutColumns::new(variant_col).conversion(converted_col);
+    single(lf, &spec, |s| s.conversions.into_iter().next())
 }
 
 /// [`RatioStats`] of `numerator_col / denominator_col` (per-unit sums, Σm·d) for each value
 /// of `variant_col`.
+///
+/// A shorthand for [`readout_stats_by_variant`] with one ratio.
 ///
 /// # Errors
 ///
@@ -319,29 +621,14 @@ pub fn ratio_stats_by_variant(
     numerator_col: &str,
     denominator_col: &str,
 ) -> Result<BTreeMap<String, RatioStats>, ExperimentError> {
-    let plan = Plan {
-        variant: variant_col,
-        columns: &[numerator_col, denominator_col],
-        binary: false,
-        products: &[(0, 1)],
-    };
-    let what = format!("columns `{numerator_col}` / `{denominator_col}`");
-    group_sums(lf, &plan)?
-        .into_iter()
-        .map(|(variant, s)| {
-            let stats = MeanStats::new(s.n, s.sum[0], s.sum_sq[0])
-                .and_then(|m| {
-                    let d = MeanStats::new(s.n, s.sum[1], s.sum_sq[1])?;
-                    RatioStats::new(m, d, s.products[0])
-                })
-                .map_err(|e| in_variant(&what, &variant, e))?;
-            Ok((variant, stats))
-        })
-        .collect()
+    let spec = ReadoutColumns::new(variant_col).ratio(numerator_col, denominator_col);
+    single(lf, &spec, |s| s.ratios.into_iter().next())
 }
 
 /// [`CupedStats`] of the outcome `value_col` with the pre-period covariate `covariate_col`
 /// (sums of each, Σxy) for each value of `variant_col`.
+///
+/// A shorthand for [`readout_stats_by_variant`] with one CUPED pair.
 ///
 /// # Errors
 ///
@@ -352,23 +639,6 @@ pub fn cuped_stats_by_variant(
     value_col: &str,
     covariate_col: &str,
 ) -> Result<BTreeMap<String, CupedStats>, ExperimentError> {
-    let plan = Plan {
-        variant: variant_col,
-        columns: &[value_col, covariate_col],
-        binary: false,
-        products: &[(0, 1)],
-    };
-    let what = format!("columns `{value_col}`, `{covariate_col}`");
-    group_sums(lf, &plan)?
-        .into_iter()
-        .map(|(variant, s)| {
-            let stats = MeanStats::new(s.n, s.sum[0], s.sum_sq[0])
-                .and_then(|post| {
-                    let pre = MeanStats::new(s.n, s.sum[1], s.sum_sq[1])?;
-                    CupedStats::new(post, pre, s.products[0])
-                })
-                .map_err(|e| in_variant(&what, &variant, e))?;
-            Ok((variant, stats))
-        })
-        .collect()
+    let spec = ReadoutColumns::new(variant_col).cuped(value_col, covariate_col);
+    single(lf, &spec, |s| s.cuped.into_iter().next())
 }

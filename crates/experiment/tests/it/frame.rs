@@ -9,8 +9,8 @@ use std::path::Path;
 
 use polars::prelude::*;
 use prodops_experiment::frame::{
-    cuped_stats_by_variant, mean_stats_by_variant, proportion_stats_by_variant,
-    ratio_stats_by_variant,
+    ReadoutColumns, VariantStats, cuped_stats_by_variant, mean_stats_by_variant,
+    proportion_stats_by_variant, ratio_stats_by_variant, readout_stats_by_variant,
 };
 use prodops_experiment::{CupedStats, ExperimentError, MeanStats, ProportionStats, RatioStats};
 use prodops_sample::{ExperimentUnit, SampleSpec, experiment_units};
@@ -403,5 +403,164 @@ fn integer_variants_become_string_keys_and_empty_frames_give_no_variants() {
         mean_stats_by_variant(empty, "arm", "metric")
             .unwrap()
             .is_empty()
+    );
+}
+
+#[track_caller]
+fn assert_ratio(actual: &RatioStats, expected: &RatioStats, case: &str) {
+    assert_mean(actual.numerator(), expected.numerator(), case);
+    assert_mean(actual.denominator(), expected.denominator(), case);
+    assert_close(
+        actual.sum_products(),
+        expected.sum_products(),
+        REL,
+        &format!("{case}: Σmd"),
+    );
+}
+
+#[track_caller]
+fn assert_cuped(actual: &CupedStats, expected: &CupedStats, case: &str) {
+    assert_mean(actual.post(), expected.post(), case);
+    assert_mean(actual.pre(), expected.pre(), case);
+    assert_close(
+        actual.sum_products(),
+        expected.sum_products(),
+        REL,
+        &format!("{case}: Σxy"),
+    );
+}
+
+/// One pass gives the statistics of the four single-metric adapters, in the order asked for,
+/// including several statistics of each kind and columns shared between them.
+#[test]
+fn single_pass_readout_matches_the_separate_adapters() {
+    let units = generated(50_000);
+    let df = frame_of(&units);
+    let spec = ReadoutColumns::new("variant")
+        .mean("metric")
+        .mean("sessions")
+        .conversion("converted")
+        .conversion("converted_int")
+        .ratio("clicks", "sessions")
+        .ratio("metric", "sessions")
+        .cuped("metric", "pre_metric")
+        .cuped("clicks", "sessions");
+    let readout = readout_stats_by_variant(df.clone().lazy(), &spec).unwrap();
+    let lf = || df.clone().lazy();
+
+    let metric = mean_stats_by_variant(lf(), "variant", "metric").unwrap();
+    assert_eq!(
+        readout.keys().collect::<Vec<_>>(),
+        metric.keys().collect::<Vec<_>>()
+    );
+    let sessions = mean_stats_by_variant(lf(), "variant", "sessions").unwrap();
+    let converted = proportion_stats_by_variant(lf(), "variant", "converted").unwrap();
+    let converted_int = proportion_stats_by_variant(lf(), "variant", "converted_int").unwrap();
+    let ctr = ratio_stats_by_variant(lf(), "variant", "clicks", "sessions").unwrap();
+    let per_session = ratio_stats_by_variant(lf(), "variant", "metric", "sessions").unwrap();
+    let cuped = cuped_stats_by_variant(lf(), "variant", "metric", "pre_metric").unwrap();
+    let cuped_clicks = cuped_stats_by_variant(lf(), "variant", "clicks", "sessions").unwrap();
+
+    for (variant, stats) in &readout {
+        assert_eq!(stats.n, metric[variant].n(), "{variant}: n");
+        assert_eq!(stats.means.len(), 2);
+        assert_mean(
+            &stats.means[0],
+            &metric[variant],
+            &format!("metric/{variant}"),
+        );
+        assert_mean(
+            &stats.means[1],
+            &sessions[variant],
+            &format!("sessions/{variant}"),
+        );
+        assert_eq!(
+            stats.conversions,
+            [converted[variant], converted_int[variant]]
+        );
+        assert_eq!(stats.ratios.len(), 2);
+        assert_ratio(&stats.ratios[0], &ctr[variant], &format!("ctr/{variant}"));
+        assert_ratio(
+            &stats.ratios[1],
+            &per_session[variant],
+            &format!("metric per session/{variant}"),
+        );
+        assert_eq!(stats.cuped.len(), 2);
+        assert_cuped(
+            &stats.cuped[0],
+            &cuped[variant],
+            &format!("cuped/{variant}"),
+        );
+        assert_cuped(
+            &stats.cuped[1],
+            &cuped_clicks[variant],
+            &format!("cuped clicks/{variant}"),
+        );
+    }
+
+    // A spec without statistics still counts the units of each variant.
+    let counts = readout_stats_by_variant(df.lazy(), &ReadoutColumns::new("variant")).unwrap();
+    assert_eq!(counts.len(), readout.len());
+    for (variant, stats) in &counts {
+        assert_eq!(stats.n, readout[variant].n, "{variant}");
+        assert!(stats.means.is_empty() && stats.conversions.is_empty());
+        assert!(stats.ratios.is_empty() && stats.cuped.is_empty());
+    }
+}
+
+#[test]
+fn single_pass_readout_rejects_nulls_and_missing_columns() {
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("variant".into(), ["a", "a", "b", "b"]),
+        Column::new("y".into(), [1.0, 2.0, 3.0, 4.0]),
+        Column::new("x".into(), [Some(1.0), Some(2.0), None, Some(4.0)]),
+        Column::new("converted".into(), [true, false, true, true]),
+    ])
+    .unwrap();
+    // A null in any column of any statistic fails the whole readout, naming the column.
+    let spec = ReadoutColumns::new("variant")
+        .mean("y")
+        .conversion("converted")
+        .cuped("y", "x");
+    let (what, reason) =
+        invalid_input(readout_stats_by_variant(df.clone().lazy(), &spec).unwrap_err());
+    assert_eq!(what, "column `x`");
+    assert!(reason.starts_with("1 null values"), "{reason}");
+
+    let spec = ReadoutColumns::new("variant")
+        .mean("y")
+        .ratio("clicks", "sessions");
+    let (what, reason) =
+        invalid_input(readout_stats_by_variant(df.clone().lazy(), &spec).unwrap_err());
+    assert_eq!(what, "column `clicks`");
+    assert!(reason.contains("not found"), "{reason}");
+
+    let spec = ReadoutColumns::new("arm").mean("y");
+    let (what, _) = invalid_input(readout_stats_by_variant(df.clone().lazy(), &spec).unwrap_err());
+    assert_eq!(what, "column `arm`");
+
+    // A numeric conversion column with other values than 0 and 1 is rejected.
+    let spec = ReadoutColumns::new("variant").mean("y").conversion("y");
+    let (what, reason) = invalid_input(readout_stats_by_variant(df.lazy(), &spec).unwrap_err());
+    assert_eq!(what, "column `y`");
+    assert!(reason.contains("neither 0 nor 1"), "{reason}");
+}
+
+#[test]
+fn readout_types_round_trip_through_json() {
+    let df = small_frame(
+        vec![Some(1.0), Some(2.0), Some(3.0)],
+        vec![Some("a"), Some("b"), Some("a")],
+    );
+    let spec = ReadoutColumns::new("variant").mean("metric");
+    let json = serde_json::to_string(&spec).unwrap();
+    assert_eq!(serde_json::from_str::<ReadoutColumns>(&json).unwrap(), spec);
+    let stats = readout_stats_by_variant(df.lazy(), &spec).unwrap();
+    let json = serde_json::to_string(&stats).unwrap();
+    let back: BTreeMap<String, VariantStats> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, stats);
+    assert_eq!(
+        stats["a"].means,
+        [MeanStats::from_values(&[1.0, 3.0]).unwrap()]
     );
 }
