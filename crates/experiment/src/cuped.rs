@@ -175,8 +175,9 @@ pub struct CupedOutcome {
     pub variance_reduction: f64,
     /// A Welch test of the covariate itself between arms: randomization should leave it
     /// balanced, so a small p-value means the adjustment is correcting a pre-period imbalance
-    /// (GrowthBook #4586).
-    pub pre_period_balance: TestOutcome,
+    /// (GrowthBook #4586). `None` when the covariate has no variance in an arm, where no test
+    /// exists (and θ is 0, so nothing is adjusted).
+    pub pre_period_balance: Option<TestOutcome>,
     /// The adjustment changed the sign of the estimate (GrowthBook #4587).
     pub sign_flipped: bool,
     /// θ was set to 0 because a pooled variance was 0; the adjusted result equals the
@@ -231,7 +232,8 @@ impl Analysis {
             .alpha(self.alpha().get())
             .test(MeanTest::Welch)
             .build()?
-            .compare(&control.pre, &treatment.pre)?;
+            .compare(&control.pre, &treatment.pre)
+            .ok();
         let variance_reduction = 1.0 - (adjusted.std_error / unadjusted.std_error).powi(2);
         let sign_flipped = adjusted.estimate.signum() != unadjusted.estimate.signum()
             && adjusted.estimate != 0.0

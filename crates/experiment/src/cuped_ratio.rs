@@ -250,7 +250,8 @@ impl Analysis {
             .alpha(self.alpha().get())
             .test(MeanTest::Welch)
             .build()?
-            .compare(&control.pre, &treatment.pre)?;
+            .compare(&control.pre, &treatment.pre)
+            .ok();
         let variance_reduction = 1.0 - (adjusted_outcome.std_error / unadjusted.std_error).powi(2);
         let sign_flipped = adjusted_outcome.estimate * unadjusted.estimate < 0.0;
         Ok(CupedOutcome {

@@ -58,3 +58,31 @@ pub(crate) fn proportion_stats(v: &serde_json::Value) -> prodops_experiment::Pro
     )
     .unwrap()
 }
+
+/// Asserts an estimate and its interval against a fixture's `estimate` and `ci` at [`CLOSED`].
+#[track_caller]
+pub(crate) fn assert_estimate_and_ci(
+    estimate: f64,
+    ci: prodops_experiment::Interval,
+    reference: &serde_json::Value,
+    label: &str,
+) {
+    assert_close(
+        estimate,
+        num(&reference["estimate"]),
+        CLOSED,
+        &format!("{label} estimate"),
+    );
+    assert_close(
+        ci.lower,
+        num(&reference["ci"][0]),
+        CLOSED,
+        &format!("{label} lower"),
+    );
+    assert_close(
+        ci.upper,
+        num(&reference["ci"][1]),
+        CLOSED,
+        &format!("{label} upper"),
+    );
+}

@@ -6,7 +6,9 @@ use prodops_experiment::{
 use proptest::prelude::*;
 use serde_json::Value;
 
-use crate::fixtures::{CLOSED, assert_close, load, mean_stats, num, proportion_stats};
+use crate::fixtures::{
+    CLOSED, assert_close, assert_estimate_and_ci, load, mean_stats, num, proportion_stats,
+};
 
 fn ratio_stats(v: &Value) -> RatioStats {
     RatioStats::new(
@@ -198,24 +200,7 @@ fn relative_and_ratio_effects_match_gbstats() {
                     .unwrap();
                 let out = analysis.compare(&a, &b).unwrap();
                 let label = format!("{} {key}", case["name"]);
-                assert_close(
-                    out.estimate,
-                    num(&reference["estimate"]),
-                    CLOSED,
-                    &format!("{label} estimate"),
-                );
-                assert_close(
-                    out.ci.lower,
-                    num(&reference["ci"][0]),
-                    CLOSED,
-                    &format!("{label} lower"),
-                );
-                assert_close(
-                    out.ci.upper,
-                    num(&reference["ci"][1]),
-                    CLOSED,
-                    &format!("{label} upper"),
-                );
+                assert_estimate_and_ci(out.estimate, out.ci, reference, &label);
                 let p_ref = num(&reference["p_value"]);
                 if p_ref > 1e-4 {
                     assert_close(out.p_value, p_ref, CLOSED, &format!("{label} p"));

@@ -4,7 +4,9 @@ use prodops_experiment::{
 };
 use serde_json::Value;
 
-use crate::fixtures::{CLOSED, assert_close, load, mean_stats, num, proportion_stats};
+use crate::fixtures::{
+    CLOSED, assert_close, assert_estimate_and_ci, load, mean_stats, num, proportion_stats,
+};
 
 fn cuped_stats(v: &Value) -> CupedStats {
     CupedStats::new(
@@ -119,7 +121,7 @@ fn cuped_reduces_variance_by_rho_squared_on_sample_data() {
     );
     // True effect +1.0 inside the adjusted 95% interval; the covariate is balanced.
     assert!(out.adjusted.ci.contains(1.0), "{:?}", out.adjusted.ci);
-    assert!(out.pre_period_balance.p_value > 0.001);
+    assert!(out.pre_period_balance.unwrap().p_value > 0.001);
     assert!(!out.sign_flipped && !out.theta_degenerate);
 }
 
@@ -127,10 +129,16 @@ fn cuped_reduces_variance_by_rho_squared_on_sample_data() {
 fn constant_covariate_falls_back_to_the_unadjusted_test() {
     let a = CupedStats::from_pairs(&[(1.0, 5.0), (2.0, 5.0), (3.0, 5.0)]).unwrap();
     let b = CupedStats::from_pairs(&[(2.0, 5.0), (3.0, 5.0), (5.0, 5.0)]).unwrap();
-    let out = Analysis::default().cuped(&a, &b);
-    // The covariate has no variance, so its balance test cannot run: a typed error, not NaN.
-    assert!(out.is_err());
+    // The covariate has no variance: θ = 0, the adjusted test equals the unadjusted one, and
+    // there is no balance test to report.
     assert_eq!(pooled_theta(&a, &b), None);
+    let out = Analysis::default().cuped(&a, &b).unwrap();
+    assert!(out.theta_degenerate);
+    assert_eq!(out.theta, 0.0);
+    assert_eq!(out.adjusted.estimate, out.unadjusted.estimate);
+    assert_eq!(out.adjusted.p_value, out.unadjusted.p_value);
+    assert_eq!(out.variance_reduction, 0.0);
+    assert!(out.pre_period_balance.is_none());
 }
 
 #[test]
@@ -265,24 +273,7 @@ fn sequential_matches_gbstats() {
             let out = analysis.sequential(&a, &b, settings).unwrap();
             let reference = &case[name];
             let label = format!("{} {name}", case["name"]);
-            assert_close(
-                out.estimate,
-                num(&reference["estimate"]),
-                CLOSED,
-                &format!("{label} estimate"),
-            );
-            assert_close(
-                out.ci.lower,
-                num(&reference["ci"][0]),
-                CLOSED,
-                &format!("{label} lower"),
-            );
-            assert_close(
-                out.ci.upper,
-                num(&reference["ci"][1]),
-                CLOSED,
-                &format!("{label} upper"),
-            );
+            assert_estimate_and_ci(out.estimate, out.ci, reference, &label);
             assert_p(
                 out.p_value,
                 num(&reference["p_value"]),
