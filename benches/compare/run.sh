@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Runs one comparison of benches/compare: the Rust benchmark binary and its Python peer on the
-# same generated file, in the same run, and prints both times and their ratio.
+# Runs one comparison of benches/compare: the Rust benchmark binary and its Python peers on the
+# same generated file, in the same run, and prints the times and the ratios.
 #
-#   benches/compare/run.sh survey_bucketing|experiment_readout [ROWS] [REPEATS]
+#   benches/compare/run.sh NAME [ROWS] [REPEATS]
+#   NAME: survey_bucketing | experiment_readout | nps_segment_month | funnel_retention
 #
 # A comparison NAME consists of
 #   benches/compare/NAME.rs        a [[bench]] target `compare_NAME` (harness = false) that
 #                                  takes FILE [REPEATS] and prints one JSON object
-#   benches/compare/peers/NAME.py  the peer, same arguments, same JSON shape
+#   benches/compare/peers/NAME.py  the peer, same arguments, same JSON shape (or several
+#                                  peers, peers/NAME_<peer>.py)
 #   a data recipe in data_for() below
 # Both print {"impl", "seconds", ...results}; compare.py checks the results agree before it
 # reports a ratio, so a fast wrong answer cannot pass.
@@ -32,7 +34,7 @@ fi
 
 data_for() {
     case $1 in
-        survey_bucketing)
+        survey_bucketing | nps_segment_month)
             local dir=$data/surveys-$rows
             if [[ ! -f $dir/surveys.parquet ]]; then
                 echo "generating $rows survey rows in $dir" >&2
@@ -50,6 +52,15 @@ data_for() {
             fi
             echo "$dir/experiment.parquet"
             ;;
+        funnel_retention)
+            local dir=$data/events-$rows
+            if [[ ! -f $dir/events.parquet ]]; then
+                echo "generating about $rows events in $dir" >&2
+                cargo run --quiet --release --example generate_sample_data -- \
+                    --rows "$rows" --only events --format parquet --out "$dir" >&2
+            fi
+            echo "$dir/events.parquet"
+            ;;
         *) echo "unknown comparison $1" >&2; exit 2 ;;
     esac
 }
@@ -57,5 +68,10 @@ data_for() {
 file=$(data_for "$name")
 cargo bench --quiet --bench "compare_$name" --no-run >&2
 rust_json=$(cargo bench --quiet --bench "compare_$name" -- "$file" "$repeats")
-peer_json=$("$venv/bin/python" "benches/compare/peers/$name.py" "$file" "$repeats")
-"$venv/bin/python" benches/compare/compare.py "$name" "$file" "$rust_json" "$peer_json"
+# One peer (peers/NAME.py) or several (peers/NAME_duckdb.py, peers/NAME_polars.py, ...).
+peer_jsons=()
+for peer in benches/compare/peers/"$name".py benches/compare/peers/"$name"_*.py; do
+    [[ -f $peer ]] || continue
+    peer_jsons+=("$("$venv/bin/python" "$peer" "$file" "$repeats")")
+done
+"$venv/bin/python" benches/compare/compare.py "$name" "$file" "$rust_json" "${peer_jsons[@]}"
