@@ -26,9 +26,10 @@
 //! | --- | --- | --- |
 //! | [`core`] | `prodops-core` | periods and time grains, ids, segments, `Money`, the ingestion report |
 //! | `experiment` | `prodops-experiment` | A/B statistics: tests, CUPED, sequential, Bayesian, corrections, planning, SRM |
+//! | `kpi` | `prodops-kpi` | NPS, CSAT, CES with intervals; trends, funnels, retention, lifecycle; MRR bridge; monitoring; change explanation |
 //!
-//! The other domain crates (`kpi`, `feedback`, `process`) join this table, each as a
-//! default-on cargo feature, as they land.
+//! The other domain crates (`feedback`, `process`) join this table, each as a default-on
+//! cargo feature, as they land.
 //!
 //! ## Crate features
 //!
@@ -36,9 +37,15 @@
 //! `default-features = false` plus the features you name keeps compile times down:
 //!
 //! - `experiment` (default): [`experiment`], pure Rust on statrs, no polars.
+//! - `kpi` (default): `kpi`, built on polars (the largest compile-time cost of the workspace);
+//!   turn it off if you need only the statistics or the templates.
 
 pub use prodops_core as core;
 
 /// A/B experiment statistics (crate `prodops-experiment`).
 #[cfg(feature = "experiment")]
 pub use prodops_experiment as experiment;
+
+/// NPS and product-KPI analytics on polars (crate `prodops-kpi`).
+#[cfg(feature = "kpi")]
+pub use prodops_kpi as kpi;

@@ -596,6 +596,10 @@ impl EventTableBuilder {
 
 /// Accumulates rows in input order with dictionary codes, then sorts them into a table.
 struct RowSink<'a> {
+    /// The last key and event interned: event logs are usually clustered by key or time, so
+    /// most rows repeat the previous row's key or event name and skip the hash lookup.
+    last_key: Option<(&'a str, u32)>,
+    last_event: Option<(&'a str, u32)>,
     key_index: PlHashMap<&'a str, u32>,
     key_names: Vec<&'a str>,
     event_index: PlHashMap<&'a str, u32>,
@@ -625,6 +629,8 @@ impl<'a> RowSink<'a> {
     fn new(prop_names: Vec<String>) -> RowSink<'a> {
         let n = prop_names.len();
         RowSink {
+            last_key: None,
+            last_event: None,
             key_index: PlHashMap::default(),
             key_names: Vec::new(),
             event_index: PlHashMap::default(),
@@ -640,10 +646,18 @@ impl<'a> RowSink<'a> {
     }
 
     fn push(&mut self, key: &'a str, ts: i64, event: &'a str, props: &[Option<&'a str>]) {
-        self.keys
-            .push(intern(&mut self.key_index, &mut self.key_names, key));
-        self.events
-            .push(intern(&mut self.event_index, &mut self.event_names, event));
+        let key_code = match self.last_key {
+            Some((last, code)) if last == key => code,
+            _ => intern(&mut self.key_index, &mut self.key_names, key),
+        };
+        self.last_key = Some((key, key_code));
+        let event_code = match self.last_event {
+            Some((last, code)) if last == event => code,
+            _ => intern(&mut self.event_index, &mut self.event_names, event),
+        };
+        self.last_event = Some((event, event_code));
+        self.keys.push(key_code);
+        self.events.push(event_code);
         self.timestamps.push(ts);
         for (j, value) in props.iter().enumerate() {
             let code = match value {
