@@ -199,6 +199,9 @@ pub struct SurveyTable {
 
 type GroupKey = (Vec<String>, Option<Period>);
 
+/// Counts per (segment values, period), sorted.
+type Cells = BTreeMap<GroupKey, (ScaleCounts, Option<WeightedScaleCounts>)>;
+
 impl SurveyQuery {
     /// A query of `score` answers on `scale`, with no segments, no time and no weight.
     pub fn builder(score: impl Into<String>, scale: RatedScale) -> SurveyQueryBuilder {
@@ -236,10 +239,13 @@ impl SurveyQuery {
         let mut lf = lf;
         let schema = lf.collect_schema()?;
         let dtype = |name: &str, purpose: &str| {
-            schema.get(name).cloned().ok_or_else(|| KpiError::MissingColumn {
-                column: name.to_owned(),
-                purpose: purpose.to_owned(),
-            })
+            schema
+                .get(name)
+                .cloned()
+                .ok_or_else(|| KpiError::MissingColumn {
+                    column: name.to_owned(),
+                    purpose: purpose.to_owned(),
+                })
         };
         require_numeric(&self.score, &dtype(&self.score, "survey score")?)?;
         if let Some(w) = &self.weight {
@@ -279,7 +285,11 @@ impl SurveyQuery {
             .map(|s| col(s.as_str()).is_not_null())
             .collect();
         let mut valid = score_ok.clone();
-        for e in weight_ok.iter().chain(time_ok.iter()).chain(segment_ok.iter()) {
+        for e in weight_ok
+            .iter()
+            .chain(time_ok.iter())
+            .chain(segment_ok.iter())
+        {
             valid = valid.and(e.clone());
         }
 
@@ -314,10 +324,7 @@ impl SurveyQuery {
         self.finish(cells, report)
     }
 
-    fn fold_groups(
-        &self,
-        grouped: &DataFrame,
-    ) -> Result<(BTreeMap<GroupKey, (ScaleCounts, Option<WeightedScaleCounts>)>, u64), KpiError> {
+    fn fold_groups(&self, grouped: &DataFrame) -> Result<(Cells, u64), KpiError> {
         let scores = grouped.column(SCORE)?.i32()?;
         let ns = grouped.column(N)?.u64()?;
         let days = match self.time {
@@ -333,8 +340,7 @@ impl SurveyQuery {
             Some(_) => Some((grouped.column(W)?.f64()?, grouped.column(W2)?.f64()?)),
             None => None,
         };
-        let mut cells: BTreeMap<GroupKey, (ScaleCounts, Option<WeightedScaleCounts>)> =
-            BTreeMap::new();
+        let mut cells = Cells::new();
         let mut rejected = 0;
         for i in 0..grouped.height() {
             let n = ns.get(i).unwrap_or(0);
@@ -350,7 +356,10 @@ impl SurveyQuery {
                 (Some((_, grain)), Some(days)) => {
                     let d = days.get(i).unwrap_or_default();
                     let date = NaiveDate::from_epoch_days(d).ok_or_else(|| {
-                        crate::error::invalid_input("survey time", format!("day {d} is out of range"))
+                        crate::error::invalid_input(
+                            "survey time",
+                            format!("day {d} is out of range"),
+                        )
                     })?;
                     Some(self.calendar.period_of_date(date, *grain))
                 }
@@ -359,12 +368,19 @@ impl SurveyQuery {
             let cell = cells.entry((seg_values, period)).or_insert_with(|| {
                 (
                     ScaleCounts::empty(self.scale),
-                    self.weight.as_ref().map(|_| WeightedScaleCounts::empty(self.scale)),
+                    self.weight
+                        .as_ref()
+                        .map(|_| WeightedScaleCounts::empty(self.scale)),
                 )
             });
             cell.0.add_count(value, n)?;
             if let (Some(w), Some((sw, sw2))) = (cell.1.as_mut(), weights) {
-                w.add_sums(value, n, sw.get(i).unwrap_or(0.0), sw2.get(i).unwrap_or(0.0))?;
+                w.add_sums(
+                    value,
+                    n,
+                    sw.get(i).unwrap_or(0.0),
+                    sw2.get(i).unwrap_or(0.0),
+                )?;
             }
         }
         Ok((cells, rejected))
@@ -379,17 +395,18 @@ impl SurveyQuery {
         day: Option<Expr>,
         report: &mut IngestReport,
     ) -> Result<(), KpiError> {
-        let mut cols = vec![
-            col(ROW).cast(DataType::UInt64),
-            score.alias(SCORE),
-        ];
+        let mut cols = vec![col(ROW).cast(DataType::UInt64), score.alias(SCORE)];
         if let Some(w) = weight {
             cols.push(w.alias(W));
         }
         if let Some(d) = day {
             cols.push(d.cast(DataType::Int32).alias(DAY));
         }
-        cols.extend(self.segments.iter().map(|s| col(s.as_str()).is_null().alias(s.as_str())));
+        cols.extend(
+            self.segments
+                .iter()
+                .map(|s| col(s.as_str()).is_null().alias(s.as_str())),
+        );
         let bad = lf
             .with_row_index(ROW, None)
             .filter(valid.not())
@@ -452,11 +469,7 @@ impl SurveyQuery {
         Ok(())
     }
 
-    fn finish(
-        &self,
-        cells: BTreeMap<GroupKey, (ScaleCounts, Option<WeightedScaleCounts>)>,
-        report: IngestReport,
-    ) -> Result<SurveyTable, KpiError> {
+    fn finish(&self, cells: Cells, report: IngestReport) -> Result<SurveyTable, KpiError> {
         let alpha = self.analysis.alpha();
         let mut groups = Vec::with_capacity(cells.len());
         for ((values, period), (counts, weighted)) in cells {
@@ -543,15 +556,21 @@ impl SurveyQuery {
                 ScaleSummary::Rating { summary, .. } => Some(summary.clone()),
                 ScaleSummary::Net(_) => None,
             };
-            columns.push(u64_col("top_box", &|g| rating(g).map(|r| r.top_box.successes)));
-            columns.push(f64_col("top_box_share", &|g| rating(g).map(|r| r.top_box.share)));
+            columns.push(u64_col("top_box", &|g| {
+                rating(g).map(|r| r.top_box.successes)
+            }));
+            columns.push(f64_col("top_box_share", &|g| {
+                rating(g).map(|r| r.top_box.share)
+            }));
             columns.push(f64_col("top_box_ci_low", &|g| {
                 rating(g).map(|r| r.top_box.ci.lower)
             }));
             columns.push(f64_col("top_box_ci_high", &|g| {
                 rating(g).map(|r| r.top_box.ci.upper)
             }));
-            columns.push(f64_col("mean", &|g| rating(g).and_then(|r| r.mean).map(|m| m.mean)));
+            columns.push(f64_col("mean", &|g| {
+                rating(g).and_then(|r| r.mean).map(|m| m.mean)
+            }));
             columns.push(f64_col("mean_ci_low", &|g| {
                 rating(g).and_then(|r| r.mean).map(|m| m.ci.lower)
             }));

@@ -498,7 +498,11 @@ impl NpsAnalysis {
         let n = c.n();
         let promoters = binomial(n, p)?;
         // Detractors among the non-promoters; with no non-promoters left the draw is 0.
-        let d_given = if p < 1.0 { (d / (1.0 - p)).min(1.0) } else { 0.0 };
+        let d_given = if p < 1.0 {
+            (d / (1.0 - p)).min(1.0)
+        } else {
+            0.0
+        };
         let mut stats = Vec::with_capacity(replicates);
         for _ in 0..replicates {
             let pb = promoters.sample(rng);
@@ -535,7 +539,11 @@ impl NpsAnalysis {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let mut theta = Vec::with_capacity(draws);
         for _ in 0..draws {
-            let (x, y, w) = (gp.sample(&mut rng), ga.sample(&mut rng), gd.sample(&mut rng));
+            let (x, y, w) = (
+                gp.sample(&mut rng),
+                ga.sample(&mut rng),
+                gd.sample(&mut rng),
+            );
             theta.push((x - w) / (x + y + w));
         }
         theta.sort_by(f64::total_cmp);
@@ -544,7 +552,14 @@ impl NpsAnalysis {
             lower: quantile_sorted(&theta, a / 2.0),
             upper: quantile_sorted(&theta, 1.0 - a / 2.0),
         };
-        self.finish(c, ci, post.mean(), post.variance().sqrt(), ci.half_width(), false)
+        self.finish(
+            c,
+            ci,
+            post.mean(),
+            post.variance().sqrt(),
+            ci.half_width(),
+            false,
+        )
     }
 
     /// The margin of error z_{1−α/2}·SE in points under the analysis' test (adjusted Wald by
@@ -655,7 +670,11 @@ impl NpsAnalysis {
     /// assert_eq!(n, 1534);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn sample_size_for_margin(&self, margin: f64, variance: VarianceGuess) -> Result<u64, KpiError> {
+    pub fn sample_size_for_margin(
+        &self,
+        margin: f64,
+        variance: VarianceGuess,
+    ) -> Result<u64, KpiError> {
         if !(margin > 0.0 && margin <= 200.0) {
             return Err(invalid_input(
                 "margin of error",

@@ -4,14 +4,12 @@
 use serde::Serialize;
 
 use prodops_experiment::dist::{norm_ppf, t_ppf};
-use prodops_experiment::{Alpha, Analysis, ProportionSe, ProportionStats, TestOutcome};
+use prodops_experiment::{Alpha, Analysis, Interval, ProportionSe, ProportionStats, TestOutcome};
 
-use prodops_experiment::Interval;
-
+use super::NpsAnalysis;
 use super::counts::ScaleCounts;
 use super::nps::NpsSummary;
 use super::scale::{Bucket, Reducer};
-use super::NpsAnalysis;
 use crate::KpiError;
 use crate::error::invalid_input;
 
@@ -93,15 +91,25 @@ pub fn wilson_interval(successes: u64, n: u64, alpha: Alpha) -> Result<Interval,
     let denom = 1.0 + z2 / nf;
     let centre = (p + z2 / (2.0 * nf)) / denom;
     let half = z * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt() / denom;
+    // At p̂ = 0 (or 1) the bound is exactly 0 (or 1) in exact arithmetic; set it so rounding
+    // does not leave 1e-18.
     Ok(Interval {
-        lower: (centre - half).max(0.0),
-        upper: (centre + half).min(1.0),
+        lower: if successes == 0 {
+            0.0
+        } else {
+            (centre - half).max(0.0)
+        },
+        upper: if successes == n {
+            1.0
+        } else {
+            (centre + half).min(1.0)
+        },
     })
 }
 
-/// The Wald interval p̂ ± z·√(p̂(1 − p̂)/n) of a proportion, as fractions, unclipped: the
-/// textbook interval, kept for comparison with [`wilson_interval`]. It collapses to a point
-/// at p̂ = 0 or 1 and can leave [0, 1].
+/// The Wald interval p̂ ± z·√(p̂(1 − p̂)/n) of a proportion, as fractions clipped to [0, 1]
+/// (as statsmodels' `proportion_confint(method='normal')`): the textbook interval, kept for
+/// comparison with [`wilson_interval`]. It collapses to a point at p̂ = 0 or 1.
 ///
 /// # Errors
 ///
@@ -111,8 +119,8 @@ pub fn wald_share_interval(successes: u64, n: u64, alpha: Alpha) -> Result<Inter
     let z = norm_ppf(1.0 - alpha.get() / 2.0);
     let half = z * (p * (1.0 - p) / n as f64).sqrt();
     Ok(Interval {
-        lower: p - half,
-        upper: p + half,
+        lower: (p - half).max(0.0),
+        upper: (p + half).min(1.0),
     })
 }
 
@@ -156,7 +164,12 @@ impl MeanEstimate {
     /// assert!((m.ci.upper - (6.0 + 4.302652729911275 / 3f64.sqrt())).abs() < 1e-9);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_sums(n: u64, sum: f64, sum_sq: f64, alpha: Alpha) -> Result<MeanEstimate, KpiError> {
+    pub fn from_sums(
+        n: u64,
+        sum: f64,
+        sum_sq: f64,
+        alpha: Alpha,
+    ) -> Result<MeanEstimate, KpiError> {
         if n < 2 {
             return Err(KpiError::EmptySample {
                 what: format!("a t interval needs at least 2 answers, got {n}"),
@@ -300,9 +313,13 @@ impl ScaleCounts {
     ///
     /// # Errors
     ///
-    /// Never in practice; the type's constructor validates `successes <= n`.
+    /// [`KpiError::Experiment`] if the top box held more answers than the total, which the
+    /// counts' construction rules out.
     pub fn top_box_stats(&self) -> Result<ProportionStats, KpiError> {
-        Ok(ProportionStats::new(self.n(), self.bucket_count(Bucket::Top))?)
+        Ok(ProportionStats::new(
+            self.n(),
+            self.bucket_count(Bucket::Top),
+        )?)
     }
 }
 

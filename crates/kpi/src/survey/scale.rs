@@ -219,7 +219,10 @@ impl RatedScale {
     /// Validates a raw answer: it must be an integer in `min..=max`. `row` is where it was
     /// found, for the error.
     pub(crate) fn check_score(&self, row: u64, score: f64) -> Result<i32, KpiError> {
-        if score.is_finite() && score.fract() == 0.0 && score >= f64::from(self.min) && score <= f64::from(self.max)
+        if score.is_finite()
+            && score.fract() == 0.0
+            && score >= f64::from(self.min)
+            && score <= f64::from(self.max)
         {
             // In range of i32 by the comparison above.
             Ok(score as i32)
@@ -263,7 +266,11 @@ impl RatedScale {
 
 impl fmt::Display for RatedScale {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}..={} (top box >= {}", self.min, self.max, self.top_min)?;
+        write!(
+            f,
+            "{}..={} (top box >= {}",
+            self.min, self.max, self.top_min
+        )?;
         if let Some(b) = self.bottom_max {
             write!(f, ", bottom box <= {b}")?;
         }
@@ -337,7 +344,10 @@ impl RatedScaleBuilder {
         if top_min <= min || top_min > max {
             return Err(invalid_input(
                 "top box",
-                format!("its threshold must be in {}..={max}, got {top_min}", min + 1),
+                format!(
+                    "its threshold must be in {}..={max}, got {top_min}",
+                    min + 1
+                ),
             ));
         }
         if let Some(b) = bottom_max
