@@ -293,6 +293,9 @@ impl SurveyQuery {
             valid = valid.and(e.clone());
         }
 
+        // Rows are grouped by civil day, not by period: the period (with the calendar's week
+        // start and core's labels) is assigned per group in Rust, and days of one period merge
+        // exactly because counts add. The group count stays small (segments × days × points).
         // Invalid rows get all-null keys, so they fall into one group that the Rust side
         // recognises by its null score and counts as rejected; no valid row has a null score.
         let only_valid = |e: Expr| when(valid.clone()).then(e).otherwise(lit(NULL));

@@ -1138,6 +1138,34 @@ fn weighted_nps_by_segment_matches_numpy() -> TestResult {
 }
 
 #[test]
+fn shards_of_a_frame_merge_to_the_whole() -> TestResult {
+    // Split the file into two row ranges, run the same query on each, merge the cells' counts
+    // by key: the result equals the query on the whole file.
+    let df = surveys_csv()?;
+    let query = SurveyQuery::builder("score", RatedScale::nps())
+        .segments(["plan", "region"])
+        .time("answered_at", Grain::Week)
+        .weight("arr")
+        .build()?;
+    let whole = query.run(&df)?;
+    let (a, b) = (query.run(&df.slice(0, 1234))?, query.run(&df.slice(1234, df.height()))?);
+    let mut merged = std::collections::BTreeMap::new();
+    for g in a.groups.iter().chain(&b.groups) {
+        let key = (g.segment.to_string(), g.period);
+        let entry = merged
+            .entry(key)
+            .or_insert_with(|| ScaleCounts::empty(RatedScale::nps()));
+        *entry = entry.clone().merge(&g.counts)?;
+    }
+    assert_eq!(merged.len(), whole.groups.len());
+    for g in &whole.groups {
+        assert_eq!(merged.get(&(g.segment.to_string(), g.period)), Some(&g.counts));
+    }
+    assert_eq!(a.report.rows_read() + b.report.rows_read(), whole.report.rows_read());
+    Ok(())
+}
+
+#[test]
 fn invalid_rows_are_reported_not_dropped() -> TestResult {
     let df = df!(
         "score" => [Some(10.0), Some(11.0), None, Some(7.5), Some(9.0), Some(3.0), Some(8.0), Some(6.0)],
