@@ -7,8 +7,8 @@
 //! weighted NPS needs, so it merges too.
 //!
 //! - **NPS** ([`NpsAnalysis`] → [`NpsSummary`]): promoters, passives, detractors and the
-//!   score with an adjusted-Wald interval (the default, Rocks 2016), Wald, a seeded
-//!   Multinomial bootstrap, or a Bayesian Dirichlet credible interval; the two-sample test of
+//!   score with an adjusted-Wald interval (the default, Rocks 2016), Wald, the score
+//!   interval, a seeded Multinomial bootstrap, or a Bayesian Dirichlet credible interval; the two-sample test of
 //!   independent samples ([`NpsComparison`]); the margin of error; sample sizes for a margin
 //!   or a detectable difference.
 //! - **Weighted NPS** ([`WeightedNpsSummary`]): the Kish effective n, a simple and a

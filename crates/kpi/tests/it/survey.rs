@@ -450,6 +450,40 @@ fn wald_and_adjusted_wald_match_the_reference() -> TestResult {
 }
 
 #[test]
+fn score_interval_matches_numeric_inversion() -> TestResult {
+    // The reference finds the constrained MLE numerically and inverts the score test with
+    // brentq; ours uses the closed-form root and bisection.
+    let f = fixture()?;
+    for case in arr(&f["score_interval"])? {
+        let c = counts3(&case["counts"])?;
+        let alpha = num(&case["alpha"])?;
+        let s = analysis(alpha, NpsMethod::Score)?.summarize_counts(c)?;
+        let (lo, hi) = pair(&case["ci"])?;
+        let name = format!("score {c:?} α={alpha}");
+        close(s.ci.lower, lo, CLOSED, &name);
+        close(s.ci.upper, hi, CLOSED, &name);
+        assert!(s.ci.contains(s.score) && !s.clipped, "{name}");
+    }
+    Ok(())
+}
+
+#[test]
+fn score_interval_of_all_promoters_by_hand() -> TestResult {
+    // All promoters, n = 10: under p − d = θ the constrained MLE puts no one in the passives,
+    // so V(θ) = (1 − θ²)/n, and (1 − θ)² = z²(1 − θ²)/n gives θ = (n − z²)/(n + z²)
+    // = (10 − 3.841459)/(10 + 3.841459) = 0.444934: twice Wilson's lower bound for 10/10,
+    // minus one. Unlike Wald it has width and, unlike adjusted Wald, needs no clipping.
+    let s = analysis(0.05, NpsMethod::Score)?.summarize_counts(NpsCounts::new(10, 0, 0))?;
+    let z2 = 1.959_963_984_540_054f64.powi(2);
+    assert!((s.ci.lower - 100.0 * (10.0 - z2) / (10.0 + z2)).abs() < 1e-9);
+    assert_eq!(s.ci.upper, 100.0);
+    assert!(!s.clipped);
+    let wilson = wilson_interval(10, 10, Alpha::default())?;
+    assert!((s.ci.lower - 100.0 * (2.0 * wilson.lower - 1.0)).abs() < 1e-9);
+    Ok(())
+}
+
+#[test]
 fn dirichlet_moments_match_scipy() -> TestResult {
     let f = fixture()?;
     for case in arr(&f["nps"])? {
@@ -972,14 +1006,17 @@ fn nps_counts() -> impl Strategy<Value = NpsCounts> {
 proptest! {
     #[test]
     fn nps_and_intervals_stay_in_range(c in nps_counts(), alpha in 0.01f64..0.3) {
-        for method in [NpsMethod::Wald, NpsMethod::AdjustedWald] {
+        for method in [NpsMethod::Wald, NpsMethod::AdjustedWald, NpsMethod::Score] {
             let s = analysis(alpha, method).map_err(|e| TestCaseError::fail(e.to_string()))?
                 .summarize_counts(c).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert!((-100.0..=100.0).contains(&s.score));
             prop_assert!(-100.0 <= s.ci.lower && s.ci.lower <= s.ci.upper && s.ci.upper <= 100.0);
-            // Adjusted Wald is centred on NPS′, Wald on the estimate: both contain their centre.
+            // Every interval contains its centre (NPS′ for adjusted Wald, the estimate for Wald,
+            // the midpoint for the score interval).
             prop_assert!(s.ci.contains(s.centre));
-            if method == NpsMethod::Wald {
+            // Wald and the score interval contain the estimate (the score test never rejects
+            // the observed value).
+            if method != NpsMethod::AdjustedWald {
                 prop_assert!(s.ci.contains(s.score));
             }
             // Clipped exactly when the unclipped interval leaves [−100, 100].
@@ -1148,7 +1185,10 @@ fn shards_of_a_frame_merge_to_the_whole() -> TestResult {
         .weight("arr")
         .build()?;
     let whole = query.run(&df)?;
-    let (a, b) = (query.run(&df.slice(0, 1234))?, query.run(&df.slice(1234, df.height()))?);
+    let (a, b) = (
+        query.run(&df.slice(0, 1234))?,
+        query.run(&df.slice(1234, df.height()))?,
+    );
     let mut merged = std::collections::BTreeMap::new();
     for g in a.groups.iter().chain(&b.groups) {
         let key = (g.segment.to_string(), g.period);
@@ -1159,9 +1199,15 @@ fn shards_of_a_frame_merge_to_the_whole() -> TestResult {
     }
     assert_eq!(merged.len(), whole.groups.len());
     for g in &whole.groups {
-        assert_eq!(merged.get(&(g.segment.to_string(), g.period)), Some(&g.counts));
+        assert_eq!(
+            merged.get(&(g.segment.to_string(), g.period)),
+            Some(&g.counts)
+        );
     }
-    assert_eq!(a.report.rows_read() + b.report.rows_read(), whole.report.rows_read());
+    assert_eq!(
+        a.report.rows_read() + b.report.rows_read(),
+        whole.report.rows_read()
+    );
     Ok(())
 }
 
