@@ -1175,6 +1175,23 @@ fn weighted_nps_by_segment_matches_numpy() -> TestResult {
 }
 
 #[test]
+fn parquet_scan_gives_the_csv_result() -> TestResult {
+    // The same survey as Parquet, read lazily (only the query's columns are scanned).
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/surveys.parquet");
+    let path = path.to_str().ok_or("path")?;
+    let lf = LazyFrame::scan_parquet(PlRefPath::new(path), ScanArgsParquet::default())?;
+    let query = SurveyQuery::builder("score", RatedScale::nps())
+        .segments(["segment"])
+        .time("answered_at", Grain::Month)
+        .build()?;
+    let from_parquet = query.run_lazy(lf)?;
+    let from_csv = query.run(&surveys_csv()?)?;
+    assert_eq!(from_parquet.groups, from_csv.groups);
+    assert!(from_parquet.frame.equals_missing(&from_csv.frame));
+    Ok(())
+}
+
+#[test]
 fn shards_of_a_frame_merge_to_the_whole() -> TestResult {
     // Split the file into two row ranges, run the same query on each, merge the cells' counts
     // by key: the result equals the query on the whole file.
