@@ -9,8 +9,9 @@
 //! - **NPS** ([`NpsAnalysis`] → [`NpsSummary`]): promoters, passives, detractors and the
 //!   score with an adjusted-Wald interval (the default, Rocks 2016), Wald, the score
 //!   interval, a seeded Multinomial bootstrap, or a Bayesian Dirichlet credible interval; the two-sample test of
-//!   independent samples ([`NpsComparison`]); the margin of error; sample sizes for a margin
-//!   or a detectable difference.
+//!   independent samples ([`NpsComparison`]); a paired test and paired bootstrap for panels
+//!   of the same respondents ([`PanelCounts`]); the margin of error; sample sizes for a
+//!   margin or a detectable difference.
 //! - **Weighted NPS** ([`WeightedNpsSummary`]): the Kish effective n, a simple and a
 //!   linearised standard error.
 //! - **CSAT and CES** ([`RatingSummary`]): the top-box share with a Wilson interval and the
@@ -65,6 +66,7 @@
 mod counts;
 mod frame;
 mod nps;
+mod panel;
 mod rating;
 mod scale;
 mod weighted;
@@ -75,6 +77,7 @@ pub use nps::{
     DirichletPosterior, DirichletPrior, MIN_RESAMPLES, NpsAnalysis, NpsAnalysisBuilder,
     NpsComparison, NpsMethod, NpsSummary, NpsTest, VarianceGuess,
 };
+pub use panel::{PairedNpsComparison, PanelCounts};
 pub use rating::{
     MeanEstimate, RatingSummary, ScaleSummary, ShareEstimate, top_box_change, wald_share_interval,
     wilson_interval,

@@ -597,8 +597,9 @@ impl NpsAnalysis {
     /// respondents) differ: Δ = NPS′₂ − NPS′₁, SE = √(s′₁²/n′₁ + s′₂²/n′₂), z = Δ/SE,
     /// p = 2·Φ.sf(|z|), CI = Δ ± z_{1−α/2}·SE (unprimed under [`NpsTest::Wald`]).
     ///
-    /// A panel (the same respondents asked twice) breaks the independence this test assumes:
-    /// its SE is wrong in either direction, so do not use it there.
+    /// A panel (the same respondents asked twice) breaks the independence this test assumes,
+    /// so its SE is wrong there (usually too large, as answers are positively correlated):
+    /// use [`NpsAnalysis::compare_paired`] or [`NpsAnalysis::paired_bootstrap`] instead.
     ///
     /// # Errors
     ///

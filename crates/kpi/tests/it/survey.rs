@@ -15,10 +15,10 @@ use prodops_experiment::{Alpha, Analysis, ProportionSe};
 use prodops_kpi::KpiError;
 use prodops_kpi::events::Calendar;
 use prodops_kpi::survey::{
-    DirichletPosterior, DirichletPrior, MeanEstimate, NpsAnalysis, NpsCategory, NpsCounts,
-    NpsMethod, NpsScore, NpsTest, RatedScale, RatingSummary, Reducer, ScaleCounts, ScaleSummary,
-    SurveyQuery, VarianceGuess, WeightedNpsSummary, WeightedScaleCounts, top_box_change,
-    wald_share_interval, wilson_interval,
+    Bucket, DirichletPosterior, DirichletPrior, MeanEstimate, NpsAnalysis, NpsCategory, NpsCounts,
+    NpsMethod, NpsScore, NpsTest, PanelCounts, RatedScale, RatingSummary, Reducer, ScaleCounts,
+    ScaleSummary, SurveyQuery, VarianceGuess, WeightedNpsSummary, WeightedScaleCounts,
+    top_box_change, wald_share_interval, wilson_interval,
 };
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -731,6 +731,119 @@ fn wald_test_without_variance_is_an_error() -> TestResult {
     assert!((t.difference + 125.0).abs() < 1e-9);
     assert!((t.std_error - 100.0 * (2.0f64 * 0.421_875 / 8.0).sqrt()).abs() < 1e-9);
     assert!(t.ci.lower >= -200.0 && t.ci.upper < 0.0);
+    Ok(())
+}
+
+#[test]
+fn paired_panel_test_matches_numpy() -> TestResult {
+    let f = fixture()?;
+    let case = &f["panel"];
+    let pairs: Vec<(f64, f64)> = arr(&case["pairs"])?
+        .iter()
+        .map(pair)
+        .collect::<Result<_, _>>()?;
+    let panel = PanelCounts::from_pairs(RatedScale::nps(), pairs.clone())?;
+    let buckets = [Bucket::Top, Bucket::Middle, Bucket::Bottom];
+    for (i, a) in buckets.iter().enumerate() {
+        for (j, b) in buckets.iter().enumerate() {
+            assert_eq!(panel.cell(*a, *b), int(&case["cells"][i][j])?);
+        }
+    }
+    // Shards of respondents merge.
+    let (head, tail) = pairs.split_at(1000);
+    let merged = PanelCounts::from_pairs(RatedScale::nps(), head.to_vec())?
+        + PanelCounts::from_pairs(RatedScale::nps(), tail.to_vec())?;
+    assert_eq!(merged, panel);
+    let t = NpsAnalysis::default().compare_paired(&panel)?;
+    close(t.difference, num(&case["difference"])?, CLOSED, "panel Δ");
+    close(t.std_error, num(&case["std_error"])?, CLOSED, "panel SE");
+    close(t.z.ok_or("z")?, num(&case["z"])?, CLOSED, "panel z");
+    close(
+        t.p_value.ok_or("p")?,
+        num(&case["p_value"])?,
+        CLOSED,
+        "panel p",
+    );
+    let (lo, hi) = pair(&case["ci"])?;
+    close(t.ci.lower, lo, CLOSED, "panel CI");
+    close(t.ci.upper, hi, CLOSED, "panel CI");
+    close(
+        t.second_score - t.first_score,
+        t.difference,
+        CLOSED,
+        "Δ = NPS₂ − NPS₁",
+    );
+    // Treating the waves as independent samples ignores that most answers stay put: its SE
+    // is several times the paired one.
+    let independent = NpsAnalysis::builder()
+        .test(NpsTest::Wald)
+        .build()?
+        .compare(panel.first(), panel.second())?;
+    assert!(independent.std_error > 3.0 * t.std_error);
+    Ok(())
+}
+
+#[test]
+fn paired_bootstrap_is_reproducible_and_close_to_paired_wald() -> TestResult {
+    let f = fixture()?;
+    let pairs: Vec<(f64, f64)> = arr(&f["panel"]["pairs"])?
+        .iter()
+        .map(pair)
+        .collect::<Result<_, _>>()?;
+    let panel = PanelCounts::from_pairs(RatedScale::nps(), pairs)?;
+    let analysis = NpsAnalysis::default();
+    let a = analysis.paired_bootstrap(&panel, 4000, 3)?;
+    assert_eq!(a, analysis.paired_bootstrap(&panel, 4000, 3)?);
+    // Another seed draws other resamples (the bounds sit on the lattice k/3000, so compare
+    // the standard errors).
+    assert_ne!(
+        a.std_error,
+        analysis.paired_bootstrap(&panel, 4000, 4)?.std_error
+    );
+    assert_eq!(a.bootstrap, Some((4000, 3)));
+    // n = 3000 respondents: the resampled mean change is close to normal. The percentile
+    // bounds' Monte Carlo sd with B = 4000 is 0.042 SE: allow 0.15 SE, and 5% on the SE.
+    let w = analysis.compare_paired(&panel)?;
+    let tol = 0.15 * w.std_error;
+    assert!(
+        (a.ci.lower - w.ci.lower).abs() < tol,
+        "{:?} vs {:?}",
+        a.ci,
+        w.ci
+    );
+    assert!(
+        (a.ci.upper - w.ci.upper).abs() < tol,
+        "{:?} vs {:?}",
+        a.ci,
+        w.ci
+    );
+    assert!((a.std_error / w.std_error - 1.0).abs() < 0.05);
+    assert!(analysis.paired_bootstrap(&panel, 10, 3).is_err());
+    Ok(())
+}
+
+#[test]
+fn panel_errors() -> TestResult {
+    let mut same = PanelCounts::default();
+    same.add(Bucket::Top, Bucket::Top, 5);
+    same.add(Bucket::Bottom, Bucket::Bottom, 5);
+    // Nobody moved: every change is 0, so the paired test has no variance.
+    assert!(matches!(
+        NpsAnalysis::default().compare_paired(&same),
+        Err(KpiError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        NpsAnalysis::default().compare_paired(&PanelCounts::default()),
+        Err(KpiError::EmptySample { .. })
+    ));
+    assert!(matches!(
+        PanelCounts::from_pairs(RatedScale::csat_5(), [(5.0, 4.0)]),
+        Err(KpiError::IncompatibleOptions { .. })
+    ));
+    assert!(matches!(
+        PanelCounts::from_pairs(RatedScale::nps(), [(5.0, 4.0), (5.0, 12.0)]),
+        Err(KpiError::ScoreOutOfRange { row: 1, .. })
+    ));
     Ok(())
 }
 
