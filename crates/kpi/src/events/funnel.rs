@@ -465,7 +465,10 @@ impl FunnelBuilder {
     pub fn build(self) -> Result<Funnel, KpiError> {
         let n = self.steps.len();
         if n == 0 {
-            return Err(invalid_input("funnel steps", "a funnel needs at least one step"));
+            return Err(invalid_input(
+                "funnel steps",
+                "a funnel needs at least one step",
+            ));
         }
         if n > MAX_STEPS {
             return Err(invalid_input(
@@ -724,9 +727,7 @@ impl FunnelResult {
                 .unwrap_or_default()
         };
         let (a, b) = (names(self), names(other));
-        if self.window_micros != other.window_micros
-            || (!a.is_empty() && !b.is_empty() && a != b)
-        {
+        if self.window_micros != other.window_micros || (!a.is_empty() && !b.is_empty() && a != b) {
             return Err(KpiError::IncompatibleOptions {
                 reason: "funnel results with different steps or windows cannot be merged".into(),
             });
@@ -757,10 +758,7 @@ impl FunnelResult {
     ///
     /// [`KpiError::Polars`] if the frame cannot be assembled.
     pub fn to_frame(&self) -> Result<DataFrame, KpiError> {
-        let has_breakdown = self
-            .series
-            .iter()
-            .any(|s| s.label != BreakdownLabel::Total);
+        let has_breakdown = self.series.iter().any(|s| s.label != BreakdownLabel::Total);
         let mut breakdown: Vec<Option<String>> = Vec::new();
         let mut step = Vec::new();
         let mut name = Vec::new();
@@ -1019,11 +1017,7 @@ impl Kernel {
         let base = key.rows.0;
         let len = ts.len();
         let admitted = |row: usize, m: u64| {
-            if m & 2 != 0 && !admit(row) {
-                m & !2
-            } else {
-                m
-            }
+            if m & 2 != 0 && !admit(row) { m & !2 } else { m }
         };
         let mut i = 0;
         while i < len {
@@ -1261,8 +1255,8 @@ impl Kernel {
             let b = self.best;
             // Going backward, a later-visited anchor is earlier in time: it wins ties unless it
             // is excluded and the current best is clean.
-            let better = depth > b.depth
-                || (depth == b.depth && depth > 0 && (!excluded || b.excluded));
+            let better =
+                depth > b.depth || (depth == b.depth && depth > 0 && (!excluded || b.excluded));
             if better {
                 self.best = Outcome {
                     depth,
@@ -1389,9 +1383,12 @@ impl Funnel {
                         }
                     }
                     let out = kernel.run(&key, masks, admit);
-                    accs[slot(value)]
-                        .get_or_insert_with(|| Acc::new(n))
-                        .record(&out, &kernel.best_times, window, self.now);
+                    accs[slot(value)].get_or_insert_with(|| Acc::new(n)).record(
+                        &out,
+                        &kernel.best_times,
+                        window,
+                        self.now,
+                    );
                 }
                 Attribution::AllEvents => {
                     values.clear();
@@ -1405,11 +1402,7 @@ impl Funnel {
                         let out = kernel.run(
                             &key,
                             |row| {
-                                if codes[row] == v {
-                                    masks(row)
-                                } else {
-                                    (0, 0)
-                                }
+                                if codes[row] == v { masks(row) } else { (0, 0) }
                             },
                             admit,
                         );
@@ -1436,7 +1429,11 @@ impl Funnel {
                             &key,
                             |row| {
                                 let (m, x) = masks(row);
-                                if codes[row] == v { (m, x) } else { (m & !bit, x) }
+                                if codes[row] == v {
+                                    (m, x)
+                                } else {
+                                    (m & !bit, x)
+                                }
                             },
                             admit,
                         );

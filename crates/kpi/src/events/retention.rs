@@ -447,7 +447,9 @@ impl RetentionTable {
             });
         if !same_shape {
             return Err(KpiError::IncompatibleOptions {
-                reason: "retention tables with different cohorts, offsets or settings cannot be merged".into(),
+                reason:
+                    "retention tables with different cohorts, offsets or settings cannot be merged"
+                        .into(),
             });
         }
         let mut merged = self.clone();
@@ -658,7 +660,7 @@ impl Retention {
                 let is_start_name = code == start.event;
                 let is_start = is_start_name && start.filter_passes(table, row);
                 let is_return = code == ret.event && ret.filter_passes(table, row);
-                if !is_start && !is_return && !(is_start_name && !first_seen) {
+                if !(is_start || is_return || (is_start_name && !first_seen)) {
                     continue;
                 }
                 let p = indexer.index(t)?;
@@ -724,10 +726,7 @@ impl Retention {
                 .map(|a| a.index);
 
             let mut cohort = |c: i64, t0: i64, pos: usize| {
-                let Some(slot) = usize::try_from(c - first)
-                    .ok()
-                    .filter(|&s| s < n_cohorts)
-                else {
+                let Some(slot) = usize::try_from(c - first).ok().filter(|&s| s < n_cohorts) else {
                     return;
                 };
                 let (size, cells) = &mut counts[slot];
@@ -780,9 +779,9 @@ impl Retention {
 
             match self.kind {
                 RetentionKind::Recurring => {
-                    for pos in 0..periods.len() {
-                        if let Some(t0) = periods[pos].first_start {
-                            cohort(periods[pos].index, t0, pos);
+                    for (pos, agg) in periods.iter().enumerate() {
+                        if let Some(t0) = agg.first_start {
+                            cohort(agg.index, t0, pos);
                         }
                     }
                 }

@@ -57,14 +57,21 @@ fn a_second_entry_re_anchors_the_window_and_rescues_the_conversion() -> TestResu
     // MostRecent: the attempt from 0h cannot use the signup (40h > 24h), the attempt from 30h
     // can (40 − 30 = 10h ≤ 24h): converts, time to convert 10h = 36,000 s.
     // FirstEntry: only the 0h attempt exists: no conversion.
-    let table = events(&[("a", 0, "view"), ("a", 30 * H, "view"), ("a", 40 * H, "signup")])?;
+    let table = events(&[
+        ("a", 0, "view"),
+        ("a", 30 * H, "view"),
+        ("a", 40 * H, "signup"),
+    ])?;
     let recent = Funnel::builder()
         .steps(steps(&["view", "signup"]))
         .window(day_window()?)
         .build()?
         .run(&table)?;
     assert_eq!(persons(&recent), vec![1, 1]);
-    assert_eq!(recent.series[0].steps[1].mean_time_to_convert, Some(36_000.0));
+    assert_eq!(
+        recent.series[0].steps[1].mean_time_to_convert,
+        Some(36_000.0)
+    );
     let first = Funnel::builder()
         .steps(steps(&["view", "signup"]))
         .window(day_window()?)
@@ -93,7 +100,10 @@ fn steps_out_of_order_do_not_convert_an_ordered_funnel() -> TestResult {
     let result = unordered.run(&table)?;
     assert_eq!(persons(&result), vec![1, 1]);
     // Unordered timings: the sorted step times 0h, 1h → 3,600 s.
-    assert_eq!(result.series[0].steps[1].median_time_to_convert, Some(3_600.0));
+    assert_eq!(
+        result.series[0].steps[1].median_time_to_convert,
+        Some(3_600.0)
+    );
     Ok(())
 }
 
@@ -119,7 +129,11 @@ fn the_window_is_inclusive_to_the_microsecond() -> TestResult {
 fn the_window_runs_from_step_one_not_from_the_previous_step() -> TestResult {
     // Window 24h. view@0, signup@20h, pay@30h: pay is 10h after the signup but 30h after the
     // view, so the person stops at signup.
-    let table = events(&[("a", 0, "view"), ("a", 20 * H, "signup"), ("a", 30 * H, "pay")])?;
+    let table = events(&[
+        ("a", 0, "view"),
+        ("a", 20 * H, "signup"),
+        ("a", 30 * H, "pay"),
+    ])?;
     let funnel = Funnel::builder()
         .steps(steps(&["view", "signup", "pay"]))
         .window(day_window()?)
@@ -163,7 +177,10 @@ fn exclusions_inside_the_window_drop_the_attempt_and_outside_do_not() -> TestRes
     let result = funnel.run(&table)?;
     assert_eq!(persons(&result), vec![3, 3]); // b, c, e
     // Times to convert: b 1h, c 1h, e 1h.
-    assert_eq!(result.series[0].steps[1].mean_time_to_convert, Some(3_600.0));
+    assert_eq!(
+        result.series[0].steps[1].mean_time_to_convert,
+        Some(3_600.0)
+    );
     Ok(())
 }
 
@@ -185,8 +202,14 @@ fn strict_order_is_broken_by_an_unrelated_event() -> TestResult {
             .order(order)
             .build()
     };
-    assert_eq!(persons(&build(FunnelOrder::Ordered)?.run(&table)?), vec![2, 2]);
-    assert_eq!(persons(&build(FunnelOrder::Strict)?.run(&table)?), vec![2, 1]);
+    assert_eq!(
+        persons(&build(FunnelOrder::Ordered)?.run(&table)?),
+        vec![2, 2]
+    );
+    assert_eq!(
+        persons(&build(FunnelOrder::Strict)?.run(&table)?),
+        vec![2, 1]
+    );
     Ok(())
 }
 
@@ -308,7 +331,11 @@ fn in_progress_entries_are_reported_apart() -> TestResult {
         .build()?;
     let result = funnel.run(&table)?;
     assert_eq!(persons(&result), vec![3, 1]);
-    let open: Vec<u64> = result.series[0].steps.iter().map(|s| s.in_progress).collect();
+    let open: Vec<u64> = result.series[0]
+        .steps
+        .iter()
+        .map(|s| s.in_progress)
+        .collect();
     assert_eq!(open, vec![1, 0]);
     Ok(())
 }
@@ -317,7 +344,11 @@ fn in_progress_entries_are_reported_apart() -> TestResult {
 fn the_entry_range_bounds_step_one_only() -> TestResult {
     // Entry range [0h, 10h): a: view@5h, signup@12h → converts (the signup may fall after the
     // range); b: view@11h → never enters.
-    let table = events(&[("a", 5 * H, "view"), ("a", 12 * H, "signup"), ("b", 11 * H, "view")])?;
+    let table = events(&[
+        ("a", 5 * H, "view"),
+        ("a", 12 * H, "signup"),
+        ("b", 11 * H, "view"),
+    ])?;
     let funnel = Funnel::builder()
         .steps(steps(&["view", "signup"]))
         .window(day_window()?)
@@ -411,7 +442,10 @@ fn step_attribution_takes_the_value_of_that_step() -> TestResult {
     let step1 = attributed(Attribution::Step(1), None)?;
     assert_eq!(persons_of(&step1, value("seo")), Some(vec![1, 1, 1]));
     assert_eq!(persons_of(&step1, value("ads")), Some(vec![1, 1, 0]));
-    assert_eq!(persons_of(&step1, BreakdownLabel::Null), Some(vec![1, 0, 0]));
+    assert_eq!(
+        persons_of(&step1, BreakdownLabel::Null),
+        Some(vec![1, 0, 0])
+    );
     // Step 0 (view): P → ads (3 steps); Q's valued view is seo@1h, which still leads to the
     // signup@2h → seo 2 steps; R → mail.
     let step0 = attributed(Attribution::Step(0), None)?;
@@ -502,7 +536,10 @@ fn trends_agree_with_a_funnel_restricted_to_each_entry_day() -> TestResult {
         let restricted = Funnel::builder()
             .steps(steps(&["view", "signup"]))
             .window(ConversionWindow::new(2, WindowUnit::Day)?)
-            .entry_range(day as i64 * MICROS_PER_DAY, (day as i64 + 1) * MICROS_PER_DAY)
+            .entry_range(
+                day as i64 * MICROS_PER_DAY,
+                (day as i64 + 1) * MICROS_PER_DAY,
+            )
             .build()?
             .run(&table)?;
         assert_eq!(persons(&restricted), vec![p.entered, p.converted]);
@@ -550,7 +587,10 @@ fn matches_duckdb_on_generated_events() -> TestResult {
         let to = micros_of(case["entry_to"].as_str().ok_or("to")?)?;
         let result = Funnel::builder()
             .steps(steps(&["view", "signup", "pay"]))
-            .window(ConversionWindow::new(u32::try_from(window)?, WindowUnit::Second)?)
+            .window(ConversionWindow::new(
+                u32::try_from(window)?,
+                WindowUnit::Second,
+            )?)
             .reentry(reentry)
             .entry_range(from, to)
             .build()?

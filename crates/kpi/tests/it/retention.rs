@@ -48,9 +48,18 @@ fn on_versus_on_or_after() -> TestResult {
     // "On or after": a return on day ≥ k → day 3 covers offsets 1, 2, 3 → [1, 1, 1, 1].
     let table = events(&[("a", 0, "use"), ("a", 3 * D, "use")])?;
     let on = daily(4, 4).build()?.run(&table)?;
-    assert_eq!(on.cohorts[0].retained, vec![Some(1), Some(0), Some(0), Some(1)]);
-    let after = daily(4, 4).counting(Counting::OnOrAfter).build()?.run(&table)?;
-    assert_eq!(after.cohorts[0].retained, vec![Some(1), Some(1), Some(1), Some(1)]);
+    assert_eq!(
+        on.cohorts[0].retained,
+        vec![Some(1), Some(0), Some(0), Some(1)]
+    );
+    let after = daily(4, 4)
+        .counting(Counting::OnOrAfter)
+        .build()?
+        .run(&table)?;
+    assert_eq!(
+        after.cohorts[0].retained,
+        vec![Some(1), Some(1), Some(1), Some(1)]
+    );
     // The day-3 cohort (recurring) sees only offset 0.
     assert_eq!(on.cohorts[3].retained, vec![Some(1), None, None, None]);
     Ok(())
@@ -160,7 +169,10 @@ fn previous_offset_reference() -> TestResult {
         .reference(RetentionReference::PreviousOffset)
         .build()?
         .run(&table)?;
-    assert_eq!(result.cohorts[0].rates, vec![Some(1.0), Some(0.5), Some(0.5)]);
+    assert_eq!(
+        result.cohorts[0].rates,
+        vec![Some(1.0), Some(0.5), Some(0.5)]
+    );
     Ok(())
 }
 
@@ -195,8 +207,14 @@ fn first_time_kinds_read_history_before_the_range() -> TestResult {
             .kind(kind)
             .build()
     };
-    assert_eq!(build(RetentionKind::Recurring)?.run(&table)?.cohorts[0].size, 2);
-    assert_eq!(build(RetentionKind::FirstTime)?.run(&table)?.cohorts[0].size, 1);
+    assert_eq!(
+        build(RetentionKind::Recurring)?.run(&table)?.cohorts[0].size,
+        2
+    );
+    assert_eq!(
+        build(RetentionKind::FirstTime)?.run(&table)?.cohorts[0].size,
+        1
+    );
     Ok(())
 }
 
@@ -295,10 +313,18 @@ fn weekly_cohorts_follow_the_week_start() -> TestResult {
             .build()
     };
     let monday = build(Weekday::Mon)?.run(&table)?;
-    let w47 = monday.cohorts.iter().find(|c| c.label == "2026-W47").ok_or("W47")?;
+    let w47 = monday
+        .cohorts
+        .iter()
+        .find(|c| c.label == "2026-W47")
+        .ok_or("W47")?;
     assert_eq!(w47.retained, vec![Some(1), Some(1)]);
     let sunday = build(Weekday::Sun)?.run(&table)?;
-    let first = sunday.cohorts.iter().find(|c| c.size == 1).ok_or("cohort")?;
+    let first = sunday
+        .cohorts
+        .iter()
+        .find(|c| c.size == 1)
+        .ok_or("cohort")?;
     assert_eq!(first.retained, vec![Some(1), Some(0)]);
     Ok(())
 }
@@ -306,7 +332,10 @@ fn weekly_cohorts_follow_the_week_start() -> TestResult {
 #[test]
 fn hourly_periods() -> TestResult {
     // use at 10:15 and 11:50 on day 0 → hour cohort 10:00 retained at offset 1.
-    let table = events(&[("a", 10 * H + 15 * 60_000_000, "use"), ("a", 11 * H + 50 * 60_000_000, "use")])?;
+    let table = events(&[
+        ("a", 10 * H + 15 * 60_000_000, "use"),
+        ("a", 11 * H + 50 * 60_000_000, "use"),
+    ])?;
     let result = Retention::builder(EventMatcher::event("use"), EventMatcher::event("use"))
         .period(RetentionPeriod::Hour)
         .intervals(2)
@@ -344,7 +373,9 @@ fn matches_duckdb_on_generated_events() -> TestResult {
             EventMatcher::event(s("return")?),
         )
         .period(period)
-        .intervals(usize::try_from(case["intervals"].as_u64().ok_or("intervals")?)?)
+        .intervals(usize::try_from(
+            case["intervals"].as_u64().ok_or("intervals")?,
+        )?)
         .kind(kind)
         .counting(counting)
         .min_occurrences(u32::try_from(case["min_occ"].as_u64().ok_or("min_occ")?)?)
@@ -401,10 +432,18 @@ fn arb_events() -> impl Strategy<Value = Vec<(u8, i64, bool)>> {
     prop::collection::vec((0u8..6, 0i64..(6 * 24), any::<bool>()), 0..60)
 }
 
-fn build_table(rows: &[(u8, i64, bool)], keep: impl Fn(u8) -> bool) -> Result<EventTable, KpiError> {
+fn build_table(
+    rows: &[(u8, i64, bool)],
+    keep: impl Fn(u8) -> bool,
+) -> Result<EventTable, KpiError> {
     let mut b = EventTableBuilder::new(Vec::<String>::new());
     for &(k, t, signup) in rows.iter().filter(|r| keep(r.0)) {
-        b.push(&format!("p{k}"), t * H, if signup { "signup" } else { "use" }, &[])?;
+        b.push(
+            &format!("p{k}"),
+            t * H,
+            if signup { "signup" } else { "use" },
+            &[],
+        )?;
     }
     Ok(b.build())
 }
