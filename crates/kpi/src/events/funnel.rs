@@ -36,6 +36,11 @@
 //! - **One event, several steps.** An event matching steps `i` and `j > i` first advances an
 //!   earlier attempt to `j`, then serves as step `i`, so `pageview → pageview` needs two page
 //!   views.
+//! - **Optional steps** ([`FunnelBuilder::optional_step`]): an attempt may advance to step
+//!   `k` from the nearest earlier step when the steps between are optional (the most recent
+//!   such attempt wins). An optional step counts the persons whose best attempt did it; it
+//!   has no time to convert, and the next required step's conversion, drop-off and time are
+//!   measured from the last required step.
 //! - **Window.** A step at exactly `t₀ + window` converts; one microsecond later does not.
 //!   Units run from seconds to months (a month is 30 days, a week 7 days).
 //! - **Entry range.** [`FunnelBuilder::entry_range`] bounds the step-0 event only (PostHog
@@ -102,6 +107,9 @@ use prodops_core::{Grain, Period};
 use super::retention::PeriodIndexer;
 use super::table::{Calendar, EventTable, KeyEvents, NULL_CODE};
 use crate::error::{KpiError, invalid_input};
+
+/// The step time of an optional step the attempt skipped.
+const SKIPPED: i64 = i64::MIN;
 
 /// The most steps a funnel may have (steps are bits of a `u64` mask, bit 0 unused).
 pub const MAX_STEPS: usize = 63;
@@ -376,6 +384,7 @@ impl Breakdown {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Funnel {
     steps: Vec<EventMatcher>,
+    optional: Vec<bool>,
     order: FunnelOrder,
     window: ConversionWindow,
     reentry: Reentry,
@@ -389,6 +398,7 @@ pub struct Funnel {
 #[derive(Debug, Clone, Default)]
 pub struct FunnelBuilder {
     steps: Vec<EventMatcher>,
+    optional: Vec<bool>,
     order: FunnelOrder,
     window: Option<ConversionWindow>,
     reentry: Reentry,
@@ -402,12 +412,26 @@ impl FunnelBuilder {
     /// Appends a step.
     pub fn step(mut self, matcher: EventMatcher) -> FunnelBuilder {
         self.steps.push(matcher);
+        self.optional.push(false);
         self
     }
 
     /// Appends several steps.
     pub fn steps<I: IntoIterator<Item = EventMatcher>>(mut self, matchers: I) -> FunnelBuilder {
-        self.steps.extend(matchers);
+        for m in matchers {
+            self = self.step(m);
+        }
+        self
+    }
+
+    /// Appends an optional step: a person may skip it on the way to the next step. It is
+    /// counted (persons whose best attempt did it) but is not part of the depth: the next
+    /// step's conversion, drop-off and time to convert are measured from the last required
+    /// step, and it has no time to convert of its own. Neither the first nor the last step
+    /// may be optional, and unordered funnels have none.
+    pub fn optional_step(mut self, matcher: EventMatcher) -> FunnelBuilder {
+        self.steps.push(matcher);
+        self.optional.push(true);
         self
     }
 
@@ -482,6 +506,17 @@ impl FunnelBuilder {
                 "required: tools differ (PostHog 14 days, Mixpanel 7 days); use a preset such as ConversionWindow::POSTHOG_DEFAULT",
             )
         })?;
+        if self.optional.first() == Some(&true) || self.optional.last() == Some(&true) {
+            return Err(invalid_input(
+                "optional steps",
+                "the first and the last step of a funnel are required",
+            ));
+        }
+        if self.order == FunnelOrder::Unordered && self.optional.contains(&true) {
+            return Err(KpiError::IncompatibleOptions {
+                reason: "an unordered funnel cannot have optional steps".into(),
+            });
+        }
         if let Some((from, to)) = self.entry_range
             && from >= to
         {
@@ -529,6 +564,7 @@ impl FunnelBuilder {
         }
         Ok(Funnel {
             steps: self.steps,
+            optional: self.optional,
             order: self.order,
             window,
             reentry: self.reentry,
@@ -560,6 +596,8 @@ pub enum BreakdownLabel {
 pub struct FunnelStep {
     /// The step's label (event name and filter).
     pub name: String,
+    /// Whether the step may be skipped.
+    pub optional: bool,
     /// Persons reaching this step or further.
     pub persons: u64,
     /// Of those, persons whose best attempt has not finished the funnel and whose window is
@@ -605,14 +643,17 @@ pub struct FunnelResult {
 /// Per-bucket sufficient statistics: counts per step and the durations behind the timings.
 #[derive(Debug, Clone)]
 struct Acc {
+    optional: Vec<bool>,
     persons: Vec<u64>,
     in_progress: Vec<u64>,
     durations: Vec<Vec<i64>>,
 }
 
 impl Acc {
-    fn new(n: usize) -> Acc {
+    fn new(optional: &[bool]) -> Acc {
+        let n = optional.len();
         Acc {
+            optional: optional.to_vec(),
             persons: vec![0; n],
             in_progress: vec![0; n],
             durations: vec![Vec::new(); n],
@@ -637,35 +678,55 @@ impl Acc {
         }
         let n = self.persons.len();
         let open = out.depth < n && now.is_some_and(|now| now - out.t0 < window);
+        let mut last_required = 0;
         for i in 0..out.depth {
+            if self.optional[i] {
+                if times[i] != SKIPPED {
+                    self.persons[i] += 1;
+                    if open {
+                        self.in_progress[i] += 1;
+                    }
+                }
+                continue;
+            }
             self.persons[i] += 1;
             if open {
                 self.in_progress[i] += 1;
             }
             if i > 0 {
-                self.durations[i].push(times[i] - times[i - 1]);
+                self.durations[i].push(times[i] - times[last_required]);
             }
+            last_required = i;
         }
     }
 
     fn series(&self, label: BreakdownLabel, names: &[String]) -> FunnelSeries {
         let first = self.persons.first().copied().unwrap_or(0);
         let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        let mut last_required = 0;
         let steps = names
             .iter()
             .enumerate()
             .map(|(i, name)| {
                 let persons = self.persons[i];
-                let previous = if i == 0 { persons } else { self.persons[i - 1] };
+                let previous = if i == 0 {
+                    persons
+                } else {
+                    self.persons[last_required]
+                };
+                if !self.optional[i] {
+                    last_required = i;
+                }
                 let mut d = self.durations[i].clone();
                 d.sort_unstable();
                 FunnelStep {
                     name: name.clone(),
+                    optional: self.optional[i],
                     persons,
                     in_progress: self.in_progress[i],
                     conversion_from_first: ratio(persons, first),
                     conversion_from_previous: ratio(persons, previous),
-                    drop_off: previous - persons,
+                    drop_off: previous.saturating_sub(persons),
                     mean_time_to_convert: mean_seconds(&d),
                     median_time_to_convert: median_seconds(&d),
                     durations: d,
@@ -677,6 +738,7 @@ impl Acc {
 
     fn from_series(s: &FunnelSeries) -> Acc {
         Acc {
+            optional: s.steps.iter().map(|x| x.optional).collect(),
             persons: s.steps.iter().map(|x| x.persons).collect(),
             in_progress: s.steps.iter().map(|x| x.in_progress).collect(),
             durations: s.steps.iter().map(|x| x.durations.clone()).collect(),
@@ -735,9 +797,10 @@ impl FunnelResult {
         let names = if a.is_empty() { b } else { a };
         let mut accs: BTreeMap<BreakdownLabel, Acc> = BTreeMap::new();
         for s in self.series.iter().chain(&other.series) {
+            let acc = Acc::from_series(s);
             accs.entry(s.label.clone())
-                .or_insert_with(|| Acc::new(names.len()))
-                .add(&Acc::from_series(s));
+                .or_insert_with(|| Acc::new(&acc.optional))
+                .add(&acc);
         }
         Ok(FunnelResult {
             series: accs
@@ -948,6 +1011,8 @@ struct Outcome {
 /// The kernel state: fixed size for a funnel, reused across keys.
 struct Kernel {
     n: usize,
+    /// Bit `k` set when 1-based step `k` is optional.
+    optional: u64,
     window: i64,
     order: FunnelOrder,
     reentry: Reentry,
@@ -970,6 +1035,12 @@ impl Kernel {
         let n = funnel.steps.len();
         Kernel {
             n,
+            optional: funnel
+                .optional
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| **o)
+                .fold(0, |bits, (i, _)| bits | 1 << (i + 1)),
             window: funnel.window.micros(),
             order: funnel.order,
             reentry: funnel.reentry,
@@ -1156,28 +1227,41 @@ impl Kernel {
         self.improve(1);
     }
 
+    /// Advances an attempt to step `k` from step `k − 1`, or from an earlier step when the
+    /// steps in between are optional (the most recent such attempt wins, the deeper on a tie).
     #[inline]
     fn advance(&mut self, k: usize, row: usize, t: i64, check_used: bool) {
-        let prev = self.entered[k - 1];
-        if !prev.set || prev.excluded || t - prev.t0 > self.window {
-            return;
-        }
         let cur = self.entered[k];
-        if cur.set && cur.t0 == prev.t0 {
-            return;
+        let mut from: Option<usize> = None;
+        let mut j = k - 1;
+        loop {
+            let prev = self.entered[j];
+            let usable = prev.set
+                && !prev.excluded
+                && t - prev.t0 <= self.window
+                && !(cur.set && cur.t0 == prev.t0)
+                && !(check_used && prev.row == row);
+            if usable && from.is_none_or(|f| prev.t0 > self.entered[f].t0) {
+                from = Some(j);
+            }
+            if j <= 1 || self.optional & (1 << j) == 0 {
+                break;
+            }
+            j -= 1;
         }
-        if check_used && prev.row == row {
+        let Some(j) = from else {
             return;
-        }
+        };
         self.entered[k] = Attempt {
             set: true,
-            t0: prev.t0,
+            t0: self.entered[j].t0,
             excluded: false,
             row,
         };
         let n = self.n;
         let (lo, hi) = self.times.split_at_mut(k * n);
-        hi[..k - 1].copy_from_slice(&lo[(k - 1) * n..(k - 1) * n + k - 1]);
+        hi[..j].copy_from_slice(&lo[j * n..j * n + j]);
+        hi[j..k - 1].fill(SKIPPED);
         hi[k - 1] = t;
         self.improve(k);
     }
@@ -1340,7 +1424,7 @@ impl Funnel {
         let names = self.step_names();
 
         let Some(breakdown) = &self.breakdown else {
-            let mut acc = Acc::new(n);
+            let mut acc = Acc::new(&self.optional);
             for key in table.keys() {
                 let out = kernel.run(&key, masks, admit);
                 acc.record(&out, &kernel.best_times, window, self.now);
@@ -1383,12 +1467,9 @@ impl Funnel {
                         }
                     }
                     let out = kernel.run(&key, masks, admit);
-                    accs[slot(value)].get_or_insert_with(|| Acc::new(n)).record(
-                        &out,
-                        &kernel.best_times,
-                        window,
-                        self.now,
-                    );
+                    accs[slot(value)]
+                        .get_or_insert_with(|| Acc::new(&self.optional))
+                        .record(&out, &kernel.best_times, window, self.now);
                 }
                 Attribution::AllEvents => {
                     values.clear();
@@ -1406,12 +1487,9 @@ impl Funnel {
                             },
                             admit,
                         );
-                        accs[slot(v)].get_or_insert_with(|| Acc::new(n)).record(
-                            &out,
-                            &kernel.best_times,
-                            window,
-                            self.now,
-                        );
+                        accs[slot(v)]
+                            .get_or_insert_with(|| Acc::new(&self.optional))
+                            .record(&out, &kernel.best_times, window, self.now);
                     }
                 }
                 Attribution::Step(k) => {
@@ -1449,7 +1527,7 @@ impl Funnel {
                         chosen_times.copy_from_slice(&kernel.best_times);
                     }
                     accs[slot(chosen.0)]
-                        .get_or_insert_with(|| Acc::new(n))
+                        .get_or_insert_with(|| Acc::new(&self.optional))
                         .record(&chosen.1, &chosen_times, window, self.now);
                 }
             }
@@ -1473,7 +1551,9 @@ impl Funnel {
             if rank < keep {
                 series.push(acc.series(BreakdownLabel::Value(prop.values()[i].clone()), &names));
             } else {
-                other.get_or_insert_with(|| Acc::new(n)).add(acc);
+                other
+                    .get_or_insert_with(|| Acc::new(&self.optional))
+                    .add(acc);
             }
         }
         if let Some(o) = other {

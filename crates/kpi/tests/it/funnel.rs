@@ -258,6 +258,50 @@ fn one_event_never_fills_two_consecutive_steps() -> TestResult {
 }
 
 #[test]
+fn optional_steps_may_be_skipped_and_add_no_timings() -> TestResult {
+    // view → tour (optional) → signup, window 24h.
+    // a: view@0, tour@1h, signup@3h → all three.
+    // b: view@0, signup@2h → skips the tour, reaches signup.
+    // c: view@0, tour@1h → tour only.
+    // d: view@0.
+    // Persons: view 4, tour 2 (a, c), signup 2 (a, b). Signup is measured from the view, the
+    // last required step: conversion 2/4, drop-off 2, time (3h + 2h)/2 = 2.5h = 9,000 s; the
+    // tour has no time to convert.
+    let table = events(&[
+        ("a", 0, "view"),
+        ("a", H, "tour"),
+        ("a", 3 * H, "signup"),
+        ("b", 0, "view"),
+        ("b", 2 * H, "signup"),
+        ("c", 0, "view"),
+        ("c", H, "tour"),
+        ("d", 0, "view"),
+    ])?;
+    let funnel = Funnel::builder()
+        .step(EventMatcher::event("view"))
+        .optional_step(EventMatcher::event("tour"))
+        .step(EventMatcher::event("signup"))
+        .window(day_window()?)
+        .build()?;
+    let result = funnel.run(&table)?;
+    assert_eq!(persons(&result), vec![4, 2, 2]);
+    let signup = &result.series[0].steps[2];
+    assert_eq!(signup.conversion_from_previous, Some(0.5));
+    assert_eq!(signup.drop_off, 2);
+    assert_eq!(signup.mean_time_to_convert, Some(9_000.0));
+    let tour = &result.series[0].steps[1];
+    assert!(tour.optional);
+    assert_eq!(tour.mean_time_to_convert, None);
+    let first_optional = Funnel::builder()
+        .optional_step(EventMatcher::event("tour"))
+        .step(EventMatcher::event("signup"))
+        .window(day_window()?)
+        .build();
+    assert!(matches!(first_optional, Err(KpiError::InvalidInput { .. })));
+    Ok(())
+}
+
+#[test]
 fn time_to_convert_mean_and_median() -> TestResult {
     // view → signup gaps of 1h, 2h, 3h and 6h for four persons:
     // mean = (1 + 2 + 3 + 6)/4 = 3h = 10,800 s; median = (2 + 3)/2 = 2.5h = 9,000 s.
