@@ -33,6 +33,9 @@
 //!   where the offset is observable and the reference is positive (weighted, default), or the
 //!   plain mean of those cohorts' rates (simple).
 //!
+//! - **Breakdowns** ([`Retention::run_breakdown`]): one table per value of an event property;
+//!   start and return events must carry the same value, in calendar and 24-hour modes alike.
+//!
 //! Counts add up across shards partitioned by key ([`RetentionTable::merge`]).
 //!
 //! # Examples
@@ -67,8 +70,8 @@ use chrono_tz::Tz;
 use polars::prelude::*;
 use prodops_core::{Grain, Period};
 
-use super::funnel::{EventMatcher, ResolvedMatcher};
-use super::table::{Calendar, EventTable, MICROS_PER_DAY, MICROS_PER_HOUR};
+use super::funnel::{BreakdownLabel, EventMatcher, ResolvedMatcher};
+use super::table::{Calendar, EventTable, KeyEvents, MICROS_PER_DAY, MICROS_PER_HOUR, NULL_CODE};
 use crate::error::{KpiError, invalid_input};
 
 /// The width of a retention period.
@@ -626,174 +629,339 @@ impl Retention {
     /// [`KpiError::MissingColumn`] when a filter property is not a property column;
     /// [`KpiError::InvalidInput`] for a timestamp outside the calendar's range.
     pub fn run(&self, table: &EventTable) -> Result<RetentionTable, KpiError> {
+        let mut scan = Scan::new(self, table)?;
+        for key in table.keys() {
+            scan.key(table, &key, None)?;
+        }
+        Ok(scan.finish(self))
+    }
+
+    /// One cohort table per value of an event property, where start and return events must
+    /// carry the value (events without it form the [`BreakdownLabel::Null`] series). For the
+    /// first-time kinds the defining start event decides the person's value. Series are
+    /// ordered by total cohort size, largest first (ties by value), `Null` last.
+    ///
+    /// # Errors
+    ///
+    /// As [`Retention::run`], and [`KpiError::MissingColumn`] when `property` is not a
+    /// property column of the table.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_kpi::events::{EventTableBuilder, MICROS_PER_DAY};
+    /// use prodops_kpi::events::funnel::{BreakdownLabel, EventMatcher};
+    /// use prodops_kpi::events::retention::Retention;
+    ///
+    /// let mut b = EventTableBuilder::new(["app"]);
+    /// b.push("ann", 0, "use", &[Some("ios")])?;
+    /// b.push("ann", MICROS_PER_DAY, "use", &[Some("web")])?; // a return on another app
+    /// let retention = Retention::builder(EventMatcher::event("use"), EventMatcher::event("use"))
+    ///     .intervals(2)
+    ///     .range(0, 2 * MICROS_PER_DAY)
+    ///     .build()?;
+    /// let series = retention.run_breakdown(&b.build(), "app")?;
+    /// let ios = series.iter().find(|s| s.label == BreakdownLabel::Value("ios".into())).ok_or("ios")?;
+    /// assert_eq!(ios.table.cohorts[0].retained, vec![Some(1), Some(0)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run_breakdown(
+        &self,
+        table: &EventTable,
+        property: &str,
+    ) -> Result<Vec<RetentionSeries>, KpiError> {
+        let prop = table
+            .property(property)
+            .ok_or_else(|| KpiError::MissingColumn {
+                column: property.to_string(),
+                purpose: "retention breakdown".into(),
+            })?;
+        let codes = prop.codes();
+        let null_slot = prop.values().len();
+        let mut scans: Vec<Option<Scan>> = vec![None; null_slot + 1];
         let start = ResolvedMatcher::resolve(&self.start, table)?;
-        let ret = ResolvedMatcher::resolve(&self.returning, table)?;
-        let same = self.start == self.returning;
-        let mut indexer = PeriodIndexer::new(self.calendar, self.period.grain());
-        let (from, to) = self.range;
+        let mut values: Vec<u32> = Vec::new();
+        for key in table.keys() {
+            values.clear();
+            for row in key.range() {
+                if start.event == Some(table.events()[row]) && !values.contains(&codes[row]) {
+                    values.push(codes[row]);
+                }
+            }
+            for &v in &values {
+                let slot = if v == NULL_CODE {
+                    null_slot
+                } else {
+                    v as usize
+                };
+                let scan = match &mut scans[slot] {
+                    Some(scan) => scan,
+                    empty => empty.insert(Scan::new(self, table)?),
+                };
+                scan.key(table, &key, Some((codes, v)))?;
+            }
+        }
+        let mut series: Vec<(BreakdownLabel, u64, RetentionTable)> = Vec::new();
+        for (slot, scan) in scans.into_iter().enumerate() {
+            let Some(scan) = scan else { continue };
+            let t = scan.finish(self);
+            let total: u64 = t.cohorts.iter().map(|c| c.size).sum();
+            let label = match prop.values().get(slot) {
+                Some(v) => BreakdownLabel::Value(v.clone()),
+                None => BreakdownLabel::Null,
+            };
+            series.push((label, total, t));
+        }
+        series.sort_by(|a, b| {
+            let null = |l: &BreakdownLabel| *l == BreakdownLabel::Null;
+            null(&a.0)
+                .cmp(&null(&b.0))
+                .then(b.1.cmp(&a.1))
+                .then_with(|| a.0.cmp(&b.0))
+        });
+        Ok(series
+            .into_iter()
+            .map(|(label, _, table)| RetentionSeries { label, table })
+            .collect())
+    }
+}
+
+/// The cohort table of one breakdown value (see [`Retention::run_breakdown`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RetentionSeries {
+    /// The property value, or `Null` for events without one.
+    pub label: BreakdownLabel,
+    /// The cohorts of persons with that value.
+    pub table: RetentionTable,
+}
+
+/// The per-run state of the retention kernel: resolved matchers, the period cache, buffers
+/// reused across keys, and the cohort counts.
+#[derive(Debug, Clone)]
+struct Scan {
+    start: ResolvedMatcher,
+    ret: ResolvedMatcher,
+    same: bool,
+    indexer: PeriodIndexer,
+    to: i64,
+    first: i64,
+    last: i64,
+    kind: RetentionKind,
+    counting: Counting,
+    rolling: bool,
+    span: i64,
+    min: u32,
+    intervals: usize,
+    counts: Vec<(u64, Vec<u64>)>,
+    periods: Vec<PeriodAgg>,
+    return_times: Vec<i64>,
+    offsets: Vec<u32>,
+    /// The key's latest period with enough returns ("on or after" reaches up to it).
+    last_qualifying: Option<i64>,
+}
+
+impl Scan {
+    fn new(r: &Retention, table: &EventTable) -> Result<Scan, KpiError> {
+        let mut indexer = PeriodIndexer::new(r.calendar, r.period.grain());
+        let (from, to) = r.range;
         let first = indexer.index(from)?;
         let last = indexer.index(to - 1)?;
         let n_cohorts = usize::try_from(last - first + 1).unwrap_or(0);
-        let intervals = self.intervals;
-        let m = self.min_occurrences;
-        let mut counts: Vec<(u64, Vec<u64>)> = vec![(0, vec![0; intervals]); n_cohorts];
-        let mut periods: Vec<PeriodAgg> = Vec::new();
-        let mut return_times: Vec<i64> = Vec::new();
-        let mut offsets: Vec<u32> = vec![0; intervals];
-        let rolling = self.mode == TimeWindowMode::Rolling24h;
-        let span = self.period.span_micros();
+        Ok(Scan {
+            start: ResolvedMatcher::resolve(&r.start, table)?,
+            ret: ResolvedMatcher::resolve(&r.returning, table)?,
+            same: r.start == r.returning,
+            indexer,
+            to,
+            first,
+            last,
+            kind: r.kind,
+            counting: r.counting,
+            rolling: r.mode == TimeWindowMode::Rolling24h,
+            span: r.period.span_micros(),
+            min: r.min_occurrences,
+            intervals: r.intervals,
+            counts: vec![(0, vec![0; r.intervals]); n_cohorts],
+            periods: Vec::new(),
+            return_times: Vec::new(),
+            offsets: vec![0; r.intervals],
+            last_qualifying: None,
+        })
+    }
+
+    fn finish(self, r: &Retention) -> RetentionTable {
+        RetentionTable::from_counts(r, self.first, self.last, self.counts)
+    }
+
+    /// Adds one key's cohorts. With `value = Some((codes, v))`, only start and return events
+    /// whose property code is `v` count (the first-time kinds find the defining start event
+    /// among all start events, then keep the person only if it carries `v`).
+    fn key(
+        &mut self,
+        table: &EventTable,
+        key: &KeyEvents<'_>,
+        value: Option<(&[u32], u32)>,
+    ) -> Result<(), KpiError> {
+        self.periods.clear();
+        self.return_times.clear();
         let events = table.events();
         let timestamps = table.timestamps();
-
-        for key in table.keys() {
-            periods.clear();
-            return_times.clear();
-            // First-time kinds: the period and instant of the defining start event.
-            let mut first_time: Option<(i64, i64)> = None;
-            let mut first_seen = false;
-            for row in key.range() {
-                let t = timestamps[row];
-                if t >= to {
-                    break;
-                }
-                let code = Some(events[row]);
-                let is_start_name = code == start.event;
-                let is_start = is_start_name && start.filter_passes(table, row);
-                let is_return = code == ret.event && ret.filter_passes(table, row);
-                if !(is_start || is_return || (is_start_name && !first_seen)) {
-                    continue;
-                }
-                let p = indexer.index(t)?;
-                match self.kind {
-                    RetentionKind::FirstTime if is_start && !first_seen => {
-                        first_seen = true;
+        // First-time kinds: the period and instant of the defining start event.
+        let mut first_time: Option<(i64, i64)> = None;
+        let mut first_seen = false;
+        for row in key.range() {
+            let t = timestamps[row];
+            if t >= self.to {
+                break;
+            }
+            let code = Some(events[row]);
+            let carries = value.is_none_or(|(codes, v)| codes[row] == v);
+            let is_start_name = code == self.start.event;
+            let is_start_any = is_start_name && self.start.filter_passes(table, row);
+            let is_start = is_start_any && carries;
+            let is_return = carries && code == self.ret.event && self.ret.filter_passes(table, row);
+            if !(is_start || is_return || (is_start_name && !first_seen)) {
+                continue;
+            }
+            let p = self.indexer.index(t)?;
+            match self.kind {
+                RetentionKind::FirstTime if is_start_any && !first_seen => {
+                    first_seen = true;
+                    if carries {
                         first_time = Some((p, t));
                     }
-                    RetentionKind::FirstEverOccurrence if is_start_name && !first_seen => {
-                        first_seen = true;
-                        if is_start {
-                            first_time = Some((p, t));
-                        }
+                }
+                RetentionKind::FirstEverOccurrence if is_start_name && !first_seen => {
+                    first_seen = true;
+                    if is_start {
+                        first_time = Some((p, t));
                     }
-                    _ => {}
                 }
-                if !is_start && !is_return {
-                    continue;
-                }
-                if periods.last().is_none_or(|a| a.index != p) {
-                    periods.push(PeriodAgg {
-                        index: p,
-                        first_start: None,
-                        returns: 0,
-                        returns_after_start: 0,
-                        last_ts: i64::MIN,
-                        returns_at_last_ts: 0,
-                    });
-                }
-                let Some(agg) = periods.last_mut() else {
-                    continue;
+                _ => {}
+            }
+            if !is_start && !is_return {
+                continue;
+            }
+            if self.periods.last().is_none_or(|a| a.index != p) {
+                self.periods.push(PeriodAgg {
+                    index: p,
+                    first_start: None,
+                    returns: 0,
+                    returns_after_start: 0,
+                    last_ts: i64::MIN,
+                    returns_at_last_ts: 0,
+                });
+            }
+            let Some(agg) = self.periods.last_mut() else {
+                continue;
+            };
+            if is_start && agg.first_start.is_none() {
+                agg.first_start = Some(t);
+                agg.returns_after_start = if agg.last_ts == t {
+                    agg.returns_at_last_ts
+                } else {
+                    0
                 };
-                if is_start && agg.first_start.is_none() {
-                    agg.first_start = Some(t);
-                    agg.returns_after_start = if agg.last_ts == t {
-                        agg.returns_at_last_ts
-                    } else {
-                        0
-                    };
+            }
+            if is_return {
+                agg.returns += 1;
+                if agg.first_start.is_some() {
+                    agg.returns_after_start += 1;
                 }
-                if is_return {
-                    agg.returns += 1;
-                    if agg.first_start.is_some() {
-                        agg.returns_after_start += 1;
-                    }
-                    if agg.last_ts == t {
-                        agg.returns_at_last_ts += 1;
-                    } else {
-                        agg.last_ts = t;
-                        agg.returns_at_last_ts = 1;
-                    }
-                    if rolling {
-                        return_times.push(t);
+                if agg.last_ts == t {
+                    agg.returns_at_last_ts += 1;
+                } else {
+                    agg.last_ts = t;
+                    agg.returns_at_last_ts = 1;
+                }
+                if self.rolling {
+                    self.return_times.push(t);
+                }
+            }
+        }
+        self.last_qualifying = self
+            .periods
+            .iter()
+            .rev()
+            .find(|a| a.returns >= self.min)
+            .map(|a| a.index);
+        match self.kind {
+            RetentionKind::Recurring => {
+                for pos in 0..self.periods.len() {
+                    if let Some(t0) = self.periods[pos].first_start {
+                        self.cohort(self.periods[pos].index, t0, pos);
                     }
                 }
             }
-
-            // The latest period with enough returns, for "on or after".
-            let last_qualifying = periods
-                .iter()
-                .rev()
-                .find(|a| a.returns >= m)
-                .map(|a| a.index);
-
-            let mut cohort = |c: i64, t0: i64, pos: usize| {
-                let Some(slot) = usize::try_from(c - first).ok().filter(|&s| s < n_cohorts) else {
-                    return;
-                };
-                let (size, cells) = &mut counts[slot];
-                *size += 1;
-                let observable = usize::try_from(last - c + 1).unwrap_or(0).min(intervals);
-                if rolling {
-                    offsets.fill(0);
-                    let begin = return_times.partition_point(|&x| x < t0);
-                    for &t in &return_times[begin..] {
-                        let k = usize::try_from((t - t0) / span).unwrap_or(usize::MAX);
-                        if k >= intervals {
-                            break;
-                        }
-                        offsets[k] += 1;
-                    }
-                    for (k, cell) in cells.iter_mut().enumerate().take(observable) {
-                        if (k == 0 && same) || offsets[k] >= m {
-                            *cell += 1;
-                        }
-                    }
-                    return;
+            RetentionKind::FirstTime | RetentionKind::FirstEverOccurrence => {
+                if let Some((p, t0)) = first_time
+                    && let Some(pos) = self.periods.iter().position(|a| a.index == p)
+                {
+                    self.cohort(p, t0, pos);
                 }
-                let agg = periods[pos];
-                let zero = same || agg.returns_after_start >= m;
-                match self.counting {
-                    Counting::On => {
-                        if zero && observable > 0 {
-                            cells[0] += 1;
-                        }
-                        for a in &periods[pos + 1..] {
-                            let k = usize::try_from(a.index - c).unwrap_or(usize::MAX);
-                            if k >= observable {
-                                break;
-                            }
-                            if a.returns >= m {
-                                cells[k] += 1;
-                            }
-                        }
-                    }
-                    Counting::OnOrAfter => {
-                        let reach = last_qualifying.map_or(-1, |l| l - c);
-                        for (k, cell) in cells.iter_mut().enumerate().take(observable) {
-                            if (k == 0 && zero) || ((k as i64) <= reach && (k > 0 || reach > 0)) {
-                                *cell += 1;
-                            }
-                        }
-                    }
-                }
-            };
+            }
+        }
+        Ok(())
+    }
 
-            match self.kind {
-                RetentionKind::Recurring => {
-                    for (pos, agg) in periods.iter().enumerate() {
-                        if let Some(t0) = agg.first_start {
-                            cohort(agg.index, t0, pos);
-                        }
+    /// Counts one person in cohort `c` whose start event is at `t0` (the period aggregate at
+    /// `pos`).
+    fn cohort(&mut self, c: i64, t0: i64, pos: usize) {
+        let Some(slot) = usize::try_from(c - self.first)
+            .ok()
+            .filter(|&s| s < self.counts.len())
+        else {
+            return;
+        };
+        let m = self.min;
+        let observable = usize::try_from(self.last - c + 1)
+            .unwrap_or(0)
+            .min(self.intervals);
+        let (size, cells) = &mut self.counts[slot];
+        *size += 1;
+        if self.rolling {
+            self.offsets.fill(0);
+            let begin = self.return_times.partition_point(|&x| x < t0);
+            for &t in &self.return_times[begin..] {
+                let k = usize::try_from((t - t0) / self.span).unwrap_or(usize::MAX);
+                if k >= self.intervals {
+                    break;
+                }
+                self.offsets[k] += 1;
+            }
+            for (k, cell) in cells.iter_mut().enumerate().take(observable) {
+                if (k == 0 && self.same) || self.offsets[k] >= m {
+                    *cell += 1;
+                }
+            }
+            return;
+        }
+        let zero = self.same || self.periods[pos].returns_after_start >= m;
+        match self.counting {
+            Counting::On => {
+                if zero && observable > 0 {
+                    cells[0] += 1;
+                }
+                for a in &self.periods[pos + 1..] {
+                    let k = usize::try_from(a.index - c).unwrap_or(usize::MAX);
+                    if k >= observable {
+                        break;
+                    }
+                    if a.returns >= m {
+                        cells[k] += 1;
                     }
                 }
-                RetentionKind::FirstTime | RetentionKind::FirstEverOccurrence => {
-                    if let Some((p, t0)) = first_time
-                        && let Some(pos) = periods.iter().position(|a| a.index == p)
-                    {
-                        cohort(p, t0, pos);
+            }
+            Counting::OnOrAfter => {
+                // The latest period with enough returns decides every offset up to it.
+                let reach = self.last_qualifying.map_or(-1, |l| l - c);
+                for (k, cell) in cells.iter_mut().enumerate().take(observable) {
+                    if (k == 0 && zero) || ((k as i64) <= reach && (k > 0 || reach > 0)) {
+                        *cell += 1;
                     }
                 }
             }
         }
-        Ok(RetentionTable::from_counts(self, first, last, counts))
     }
 }

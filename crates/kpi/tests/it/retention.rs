@@ -8,7 +8,7 @@ use std::error::Error;
 use chrono::{NaiveDate, TimeZone, Weekday};
 use chrono_tz::America::New_York;
 use prodops_kpi::KpiError;
-use prodops_kpi::events::funnel::EventMatcher;
+use prodops_kpi::events::funnel::{BreakdownLabel, EventMatcher};
 use prodops_kpi::events::retention::{
     AverageKind, Counting, Retention, RetentionBuilder, RetentionKind, RetentionPeriod,
     RetentionReference, RetentionTable, TimeWindowMode,
@@ -345,6 +345,47 @@ fn hourly_periods() -> TestResult {
     assert_eq!(result.cohorts[0].label, "1970-01-01T10:00Z");
     assert_eq!(result.cohorts[0].retained, vec![Some(1), Some(1)]);
     Ok(())
+}
+
+#[test]
+fn breakdowns_need_start_and_return_to_share_the_value() -> TestResult {
+    // Property "app", range days 0..2, 2 offsets.
+    // a: ios on day 0 and day 1 → ios cohort day 0 retained at offset 1.
+    // b: web on day 0, ios on day 1 → web cohort day 0 [1, 0] (the ios return is another
+    //    value); b joins the ios cohort of day 1 (recurring).
+    // ios: day 0 {a} [1, 1]; day 1 {a, b} [2, None]. web: day 0 {b} [1, 0].
+    // The same holds with 24-hour windows (PostHog #42271): a's return is exactly 24h later.
+    let mut b = EventTableBuilder::new(["app"]);
+    b.push("a", 0, "use", &[Some("ios")])?;
+    b.push("a", D, "use", &[Some("ios")])?;
+    b.push("b", 0, "use", &[Some("web")])?;
+    b.push("b", D, "use", &[Some("ios")])?;
+    let table = b.build();
+    for mode in [TimeWindowMode::Calendar, TimeWindowMode::Rolling24h] {
+        let series = daily(2, 2)
+            .time_mode(mode)
+            .build()?
+            .run_breakdown(&table, "app")?;
+        let labels: Vec<_> = series.iter().map(|s| s.label.clone()).collect();
+        assert_eq!(labels, vec![value("ios"), value("web")]); // ios: 3 cohort members
+        let ios: Vec<_> = series[0]
+            .table
+            .cohorts
+            .iter()
+            .map(|c| c.retained.clone())
+            .collect();
+        assert_eq!(ios, vec![vec![Some(1), Some(1)], vec![Some(2), None]]);
+        assert_eq!(series[1].table.cohorts[0].retained, vec![Some(1), Some(0)]);
+    }
+    assert!(matches!(
+        daily(2, 2).build()?.run_breakdown(&table, "nope"),
+        Err(KpiError::MissingColumn { .. })
+    ));
+    Ok(())
+}
+
+fn value(v: &str) -> BreakdownLabel {
+    BreakdownLabel::Value(v.to_string())
 }
 
 #[test]
