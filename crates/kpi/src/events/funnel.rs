@@ -929,12 +929,16 @@ impl FunnelTrends {
     }
 }
 
+/// Bit 0 of a step mask (no step uses it): the event code has matchers with property filters.
+const HAS_FILTERED: u64 = 1;
+
 /// Step and exclusion masks per event code, with the filtered matchers checked per row.
 struct Compiled {
-    /// Bit `k` (1-based step) set when every event with this code matches step `k`.
-    steps: Vec<u64>,
-    /// Bit `s` set when this code is an exclusion between 1-based steps `s − 1` and `s`.
-    excl: Vec<u64>,
+    /// Per event code, `[steps, exclusions]`: bit `k` of `steps` set when every event with
+    /// this code matches 1-based step `k`; bit `s` of `exclusions` when it is an exclusion
+    /// between 1-based steps `s − 1` and `s`. Bit 0 of `steps` flags codes with filtered
+    /// matchers, so the common case is one lookup in one array.
+    masks: Vec<[u64; 2]>,
     /// Matchers with a property filter, per event code: (step bits, exclusion bits, matcher).
     filtered: Vec<Vec<(u64, u64, ResolvedMatcher)>>,
 }
@@ -943,8 +947,7 @@ impl Compiled {
     fn new(funnel: &Funnel, table: &EventTable) -> Result<Compiled, KpiError> {
         let n_codes = table.event_names().len();
         let mut c = Compiled {
-            steps: vec![0; n_codes],
-            excl: vec![0; n_codes],
+            masks: vec![[0; 2]; n_codes],
             filtered: vec![Vec::new(); n_codes],
         };
         let mut add = |m: &EventMatcher, step_bits: u64, excl_bits: u64| {
@@ -952,9 +955,10 @@ impl Compiled {
             if let Some(code) = r.event {
                 let code = code as usize;
                 if r.filter.is_none() {
-                    c.steps[code] |= step_bits;
-                    c.excl[code] |= excl_bits;
+                    c.masks[code][0] |= step_bits;
+                    c.masks[code][1] |= excl_bits;
                 } else {
+                    c.masks[code][0] |= HAS_FILTERED;
                     c.filtered[code].push((step_bits, excl_bits, r));
                 }
             }
@@ -978,12 +982,14 @@ impl Compiled {
     #[inline]
     fn masks(&self, table: &EventTable, row: usize) -> (u64, u64) {
         let code = table.events()[row] as usize;
-        let mut s = self.steps[code];
-        let mut x = self.excl[code];
-        for (sb, xb, m) in &self.filtered[code] {
-            if m.filter_passes(table, row) {
-                s |= sb;
-                x |= xb;
+        let [mut s, mut x] = self.masks[code];
+        if s & HAS_FILTERED != 0 {
+            s &= !HAS_FILTERED;
+            for (sb, xb, m) in &self.filtered[code] {
+                if m.filter_passes(table, row) {
+                    s |= sb;
+                    x |= xb;
+                }
             }
         }
         (s, x)

@@ -65,7 +65,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use chrono::{NaiveTime, TimeZone};
+use chrono::{Days, NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use polars::prelude::*;
 use prodops_core::{Grain, Period};
@@ -529,8 +529,8 @@ fn period_label(period: RetentionPeriod, index: i64) -> String {
 const EPOCH_DAY_INDEX: i64 = 719_163;
 
 /// Maps instants to period indices ([`Period::index`]; hours since the epoch for hours),
-/// caching the civil day of the last instant so a key's events, sorted by time, mostly skip
-/// the time-zone conversion.
+/// caching the bounds of the last period so a key's events, sorted by time, mostly cost two
+/// comparisons instead of a calendar conversion.
 #[derive(Debug, Clone)]
 pub(crate) struct PeriodIndexer {
     calendar: Calendar,
@@ -568,22 +568,38 @@ impl PeriodIndexer {
             return Ok(self.index);
         }
         let date = self.calendar.civil_date(t)?;
-        self.index = self.calendar.period_of_date(date, grain).index();
-        let bounds = if tz == Tz::UTC {
-            let day = t.div_euclid(MICROS_PER_DAY);
-            Some((day * MICROS_PER_DAY, (day + 1) * MICROS_PER_DAY))
-        } else {
-            let midnight = |d: chrono::NaiveDate| {
+        let period = self.calendar.period_of_date(date, grain);
+        self.index = period.index();
+        // The civil dates the period covers: [first, next). A week starting on another day
+        // than Monday is labelled by the ISO week it overlaps most, so it starts `shift` days
+        // before that ISO Monday.
+        let (first, next) = match grain {
+            Grain::Week => {
+                let shift = (7 - self.calendar.week_start().num_days_from_monday()) % 7;
+                let first = period
+                    .first_day()
+                    .checked_sub_days(Days::new(u64::from(shift)));
+                (first, first.and_then(|d| d.checked_add_days(Days::new(7))))
+            }
+            _ => (
+                Some(period.first_day()),
+                period.next().ok().map(|p| p.first_day()),
+            ),
+        };
+        let midnight = |d: NaiveDate| -> Option<i64> {
+            if tz == Tz::UTC {
+                Some(i64::from(d.to_epoch_days()) * MICROS_PER_DAY)
+            } else {
                 tz.from_local_datetime(&d.and_time(NaiveTime::MIN))
                     .earliest()
                     .map(|x| x.timestamp_micros())
-            };
-            match (midnight(date), date.succ_opt().and_then(midnight)) {
-                (Some(lo), Some(hi)) if lo <= t && t < hi => Some((lo, hi)),
-                _ => None,
             }
         };
-        (self.lo, self.hi) = bounds.unwrap_or((0, 0));
+        // Cache only bounds that provably contain `t` (a zone may skip a midnight).
+        (self.lo, self.hi) = match (first.and_then(midnight), next.and_then(midnight)) {
+            (Some(lo), Some(hi)) if lo <= t && t < hi => (lo, hi),
+            _ => (0, 0),
+        };
         Ok(self.index)
     }
 }
@@ -963,5 +979,44 @@ impl Scan {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Weekday;
+
+    /// The cached indexer agrees with the calendar's own period lookup on walks of sorted and
+    /// unsorted instants across DST changes, zones, grains and week starts.
+    #[test]
+    fn cached_period_index_agrees_with_the_calendar() -> Result<(), KpiError> {
+        let zones = [
+            Tz::UTC,
+            chrono_tz::America::New_York,
+            chrono_tz::Asia::Kolkata,
+        ];
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for tz in zones {
+            for ws in [Weekday::Mon, Weekday::Sun, Weekday::Wed] {
+                let cal = Calendar::new(tz, ws);
+                for grain in [Grain::Day, Grain::Week, Grain::Month] {
+                    let mut indexer = PeriodIndexer::new(cal, Some(grain));
+                    // 2026-01-01 plus steps of up to ~1.5 days, with occasional jumps back.
+                    let mut t: i64 = 1_767_225_600_000_000;
+                    for _ in 0..2_000 {
+                        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        let step = (x >> 20) as i64 % (36 * MICROS_PER_HOUR);
+                        t += if x % 17 == 0 { -3 * step } else { step };
+                        assert_eq!(
+                            indexer.index(t)?,
+                            cal.period(t, grain)?.index(),
+                            "{tz} {ws} {grain} {t}"
+                        );
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 }
