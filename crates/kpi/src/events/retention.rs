@@ -1007,7 +1007,11 @@ mod tests {
                     for _ in 0..2_000 {
                         x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                         let step = (x >> 20) as i64 % (36 * MICROS_PER_HOUR);
-                        t += if x % 17 == 0 { -3 * step } else { step };
+                        t += if x.is_multiple_of(17) {
+                            -3 * step
+                        } else {
+                            step
+                        };
                         assert_eq!(
                             indexer.index(t)?,
                             cal.period(t, grain)?.index(),
