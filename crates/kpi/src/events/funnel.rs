@@ -1,1 +1,1676 @@
-//! (in progress)
+//! Funnels with PostHog's semantics: ordered, strict and unordered steps, a conversion window
+//! anchored at the step-1 event, re-entry, exclusion steps, time to convert, breakdowns with
+//! four attribution modes, in-progress entries and funnel trends.
+//!
+//! # Definitions
+//!
+//! A person (the table's key) *reaches* step `i` when, within one **attempt**, events matching
+//! steps `0..=i` happen in order (ordered and strict modes) or in any order (unordered), all
+//! within the conversion window measured **from the step-0 event** (not from the previous
+//! step). Step indices are 0-based throughout the API.
+//!
+//! - **Re-entry.** [`Reentry::MostRecent`] (PostHog, default): every step-0 event starts a new
+//!   attempt and the window runs from the latest one, so a second step-0 event can rescue a
+//!   conversion that the first one's window would miss. [`Reentry::FirstEntry`] (Mixpanel's
+//!   default): the first step-0 event is the only attempt.
+//! - **Best attempt.** A person is counted once, at the deepest step any attempt reaches; the
+//!   earliest attempt reaching that depth supplies the timings, except that a clean attempt
+//!   replaces an excluded one of the same depth.
+//! - **Strict.** Every event of the person is scanned; an event that does not match step `i`
+//!   breaks any attempt waiting at step `i`, so the steps must be consecutive events.
+//! - **Unordered.** The depth of the attempt anchored at an event is the number of distinct
+//!   steps with an event in `[t₀, t₀ + window]`; the best anchor wins.
+//! - **Exclusions** ([`Exclusion::between`]`(matcher, a, b)`): an excluded event after the
+//!   attempt reached step `a`, within the window and before it reached step `b`, marks the
+//!   attempt excluded; an excluded attempt stops advancing, and a person whose best attempt is
+//!   excluded is dropped from the funnel. (PostHog lets an excluded attempt advance and drops the
+//!   person only if that makes it the deepest; prodops treats the excluded event as ending the
+//!   attempt, so a person who does the excluded event and stops is dropped too.) In unordered
+//!   funnels an exclusion must span all steps and applies between the attempt's first and
+//!   last step events.
+//! - **Same timestamp.** Events at one instant that all match the same steps are processed one
+//!   by one. Events at one instant matching different steps are split into one event per step
+//!   and processed in step order, so `a` and `b` at the same instant convert `a → b`; one event
+//!   is never used for two consecutive steps of an attempt, and exclusions and strict breaking
+//!   are skipped for that instant (PostHog's rule).
+//! - **One event, several steps.** An event matching steps `i` and `j > i` first advances an
+//!   earlier attempt to `j`, then serves as step `i`, so `pageview → pageview` needs two page
+//!   views.
+//! - **Optional steps** ([`FunnelBuilder::optional_step`]): an attempt may advance to step
+//!   `k` from the nearest earlier step when the steps between are optional (the most recent
+//!   such attempt wins). An optional step counts the persons whose best attempt did it; it
+//!   has no time to convert, and the next required step's conversion, drop-off and time are
+//!   measured from the last required step.
+//! - **Window.** A step at exactly `t₀ + window` converts; one microsecond later does not.
+//!   Units run from seconds to months (a month is 30 days, a week 7 days).
+//! - **Entry range.** [`FunnelBuilder::entry_range`] bounds the step-0 event only (PostHog
+//!   #33605); later steps may fall after it.
+//! - **In progress.** With [`FunnelBuilder::now`], a person whose best attempt has not reached
+//!   the last step and whose window is still open (`t₀ > now − window`) is counted in
+//!   [`FunnelStep::in_progress`] as well as in [`FunnelStep::persons`], so dashboards can show
+//!   the not-yet-decided share apart.
+//! - **Time to convert** for step `i ≥ 1`: the time from step `i − 1` to step `i` in each
+//!   person's best attempt, averaged (mean) and its median, over persons reaching step `i`.
+//!
+//! # Breakdowns ([`Attribution`])
+//!
+//! - `FirstTouch` / `LastTouch`: the earliest / latest non-null value of the property on the
+//!   person's events that match any step; one value per person (PostHog #3953).
+//! - `AllEvents`: the funnel runs once per value on the events carrying that value (missing
+//!   values form the `Null` bucket); a person may be counted under several values.
+//! - `Step(k)`: the step-`k` event must carry the value; each person gets the value under
+//!   which they go deepest (ties: the value seen first), or `Null` if they never reach step
+//!   `k` with a value.
+//!
+//! Buckets are ranked by persons entering the funnel; beyond the top N the rest are summed
+//! into `Other`.
+//!
+//! # Performance
+//!
+//! The kernel is a linear pass over each key's sorted events with a fixed-size state (one
+//! attempt per step plus its step times), reused across keys: no allocation per event. Event
+//! codes are resolved to step bit masks once per run, so an event matching no step costs one
+//! table lookup.
+//!
+//! # Examples
+//!
+//! ```
+//! use prodops_kpi::events::EventTableBuilder;
+//! use prodops_kpi::events::funnel::{ConversionWindow, EventMatcher, Funnel, WindowUnit};
+//!
+//! let hour = 3_600_000_000_i64; // microseconds
+//! let mut b = EventTableBuilder::new(Vec::<String>::new());
+//! // ann: signup at 0 h, pay at 2 h → converts; bob: signup at 0 h, pay at 30 h → too late.
+//! b.push("ann", 0, "signup", &[])?.push("ann", 2 * hour, "pay", &[])?;
+//! b.push("bob", 0, "signup", &[])?.push("bob", 30 * hour, "pay", &[])?;
+//! let table = b.build();
+//!
+//! let funnel = Funnel::builder()
+//!     .step(EventMatcher::event("signup"))
+//!     .step(EventMatcher::event("pay"))
+//!     .window(ConversionWindow::new(1, WindowUnit::Day)?)
+//!     .build()?;
+//! let result = funnel.run(&table)?;
+//! let steps = &result.series[0].steps;
+//! assert_eq!((steps[0].persons, steps[1].persons), (2, 1));
+//! assert_eq!(steps[1].conversion_from_first, Some(0.5));
+//! assert_eq!(steps[1].median_time_to_convert, Some(7200.0)); // seconds
+//! println!("{}", result.to_frame()?);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+use prodops_core::{Grain, Period};
+
+use super::retention::PeriodIndexer;
+use super::table::{Calendar, EventTable, KeyEvents, NULL_CODE};
+use crate::error::{KpiError, invalid_input};
+
+/// The step time of an optional step the attempt skipped.
+const SKIPPED: i64 = i64::MIN;
+
+/// The most steps a funnel may have (steps are bits of a `u64` mask, bit 0 unused).
+pub const MAX_STEPS: usize = 63;
+
+/// Which events count as a step (or as an excluded or retention event): an event name and,
+/// optionally, a property that must hold one of a set of values.
+///
+/// # Examples
+///
+/// ```
+/// use prodops_kpi::events::funnel::EventMatcher;
+///
+/// let paid_pro = EventMatcher::event("pay").with_property("plan", ["pro", "team"]);
+/// assert_eq!(paid_pro.event_name(), "pay");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventMatcher {
+    event: String,
+    filter: Option<(String, Vec<String>)>,
+}
+
+impl EventMatcher {
+    /// Matches every event with this name.
+    pub fn event(name: impl Into<String>) -> EventMatcher {
+        EventMatcher {
+            event: name.into(),
+            filter: None,
+        }
+    }
+
+    /// Also requires the property `column` to equal one of `values` (a missing value never
+    /// matches). The column must be one of the table's property columns.
+    pub fn with_property<I, S>(mut self, column: impl Into<String>, values: I) -> EventMatcher
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.filter = Some((column.into(), values.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// The event name matched.
+    pub fn event_name(&self) -> &str {
+        &self.event
+    }
+
+    /// A label for reports: the event name, with the filter if any.
+    pub fn label(&self) -> String {
+        match &self.filter {
+            None => self.event.clone(),
+            Some((column, values)) => format!("{} [{column} in {}]", self.event, values.join("|")),
+        }
+    }
+}
+
+/// A matcher resolved against one table: the event code and, for a filter, the allowed
+/// property codes.
+#[derive(Debug, Clone)]
+pub(crate) struct ResolvedMatcher {
+    pub(crate) event: Option<u32>,
+    pub(crate) filter: Option<(usize, Vec<bool>)>,
+}
+
+impl ResolvedMatcher {
+    pub(crate) fn resolve(m: &EventMatcher, table: &EventTable) -> Result<Self, KpiError> {
+        let filter = match &m.filter {
+            None => None,
+            Some((column, values)) => {
+                let index = table
+                    .properties()
+                    .iter()
+                    .position(|p| p.name() == column)
+                    .ok_or_else(|| KpiError::MissingColumn {
+                        column: column.clone(),
+                        purpose: format!("property filter of event {:?}", m.event),
+                    })?;
+                let prop = &table.properties()[index];
+                let mut allowed = vec![false; prop.values().len()];
+                for v in values {
+                    if let Some(code) = prop.code_of(v) {
+                        allowed[code as usize] = true;
+                    }
+                }
+                Some((index, allowed))
+            }
+        };
+        Ok(ResolvedMatcher {
+            event: table.event_code(&m.event),
+            filter,
+        })
+    }
+
+    /// Whether the event at `row` (with event code `code`) passes the property filter.
+    #[inline]
+    pub(crate) fn filter_passes(&self, table: &EventTable, row: usize) -> bool {
+        match &self.filter {
+            None => true,
+            Some((column, allowed)) => {
+                let code = table.properties()[*column].codes()[row];
+                allowed.get(code as usize).copied().unwrap_or(false)
+            }
+        }
+    }
+}
+
+/// The unit of a [`ConversionWindow`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum WindowUnit {
+    /// One second.
+    Second,
+    /// 60 seconds.
+    Minute,
+    /// 3,600 seconds.
+    Hour,
+    /// 24 hours (absolute time, not a civil day).
+    Day,
+    /// 7 days.
+    Week,
+    /// 30 days.
+    Month,
+}
+
+impl WindowUnit {
+    fn micros(self) -> i64 {
+        const S: i64 = 1_000_000;
+        match self {
+            WindowUnit::Second => S,
+            WindowUnit::Minute => 60 * S,
+            WindowUnit::Hour => 3_600 * S,
+            WindowUnit::Day => 86_400 * S,
+            WindowUnit::Week => 7 * 86_400 * S,
+            WindowUnit::Month => 30 * 86_400 * S,
+        }
+    }
+}
+
+/// How long after the step-0 event the later steps may happen. Tools disagree on the default
+/// (PostHog 14 days, Mixpanel 7), so a funnel requires one; the presets name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConversionWindow {
+    micros: i64,
+}
+
+impl ConversionWindow {
+    /// PostHog's default window: 14 days.
+    pub const POSTHOG_DEFAULT: ConversionWindow = ConversionWindow {
+        micros: 14 * 86_400_000_000,
+    };
+    /// Mixpanel's default window: 7 days.
+    pub const MIXPANEL_DEFAULT: ConversionWindow = ConversionWindow {
+        micros: 7 * 86_400_000_000,
+    };
+
+    /// A window of `amount` units.
+    ///
+    /// # Errors
+    ///
+    /// [`KpiError::InvalidInput`] when `amount` is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_kpi::events::funnel::{ConversionWindow, WindowUnit};
+    ///
+    /// let two_weeks = ConversionWindow::new(2, WindowUnit::Week)?;
+    /// assert_eq!(two_weeks, ConversionWindow::POSTHOG_DEFAULT);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(amount: u32, unit: WindowUnit) -> Result<ConversionWindow, KpiError> {
+        if amount == 0 {
+            return Err(invalid_input("conversion window", "must be positive"));
+        }
+        Ok(ConversionWindow {
+            micros: i64::from(amount) * unit.micros(),
+        })
+    }
+
+    /// The window in microseconds.
+    pub fn micros(self) -> i64 {
+        self.micros
+    }
+}
+
+/// How steps must follow each other.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FunnelOrder {
+    /// In order, other events allowed in between (default).
+    #[default]
+    Ordered,
+    /// In order with no other event of the person in between.
+    Strict,
+    /// In any order within the window.
+    Unordered,
+}
+
+/// What a later step-0 event does to an attempt in progress.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Reentry {
+    /// Each step-0 event starts a new attempt; the window runs from the latest (PostHog,
+    /// Mixpanel's "optimized re-entry"). Default.
+    #[default]
+    MostRecent,
+    /// Only the person's first step-0 event starts an attempt (Mixpanel's default).
+    FirstEntry,
+}
+
+/// An event that disqualifies an attempt when it happens between two steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exclusion {
+    matcher: EventMatcher,
+    from_step: usize,
+    to_step: usize,
+}
+
+impl Exclusion {
+    /// Excludes attempts with a `matcher` event after step `from_step` and before step
+    /// `to_step` (0-based, `from_step < to_step`), within the window. Checked when the funnel is
+    /// built.
+    pub fn between(matcher: EventMatcher, from_step: usize, to_step: usize) -> Exclusion {
+        Exclusion {
+            matcher,
+            from_step,
+            to_step,
+        }
+    }
+}
+
+/// Which of a person's property values a breakdown uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Attribution {
+    /// The earliest non-null value on the person's step events.
+    FirstTouch,
+    /// The latest non-null value on the person's step events.
+    LastTouch,
+    /// The funnel per value, on the events carrying it; a person may count under several.
+    AllEvents,
+    /// The value on the step-`k` (0-based) event.
+    Step(usize),
+}
+
+/// Splits a funnel by an event property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Breakdown {
+    property: String,
+    attribution: Attribution,
+    top_n: Option<usize>,
+}
+
+impl Breakdown {
+    /// Breaks down by `property` with the given attribution, keeping every value.
+    pub fn new(property: impl Into<String>, attribution: Attribution) -> Breakdown {
+        Breakdown {
+            property: property.into(),
+            attribution,
+            top_n: None,
+        }
+    }
+
+    /// Keeps the `n` values with most persons entering the funnel and sums the rest into
+    /// `Other` (checked when the funnel is built: `n ≥ 1`).
+    pub fn top(mut self, n: usize) -> Breakdown {
+        self.top_n = Some(n);
+        self
+    }
+}
+
+/// A validated funnel definition. Build one with [`Funnel::builder`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Funnel {
+    steps: Vec<EventMatcher>,
+    optional: Vec<bool>,
+    order: FunnelOrder,
+    window: ConversionWindow,
+    reentry: Reentry,
+    exclusions: Vec<Exclusion>,
+    entry_range: Option<(i64, i64)>,
+    now: Option<i64>,
+    breakdown: Option<Breakdown>,
+}
+
+/// Builds a [`Funnel`]; validation happens in [`FunnelBuilder::build`].
+#[derive(Debug, Clone, Default)]
+pub struct FunnelBuilder {
+    steps: Vec<EventMatcher>,
+    optional: Vec<bool>,
+    order: FunnelOrder,
+    window: Option<ConversionWindow>,
+    reentry: Reentry,
+    exclusions: Vec<Exclusion>,
+    entry_range: Option<(i64, i64)>,
+    now: Option<i64>,
+    breakdown: Option<Breakdown>,
+}
+
+impl FunnelBuilder {
+    /// Appends a step.
+    pub fn step(mut self, matcher: EventMatcher) -> FunnelBuilder {
+        self.steps.push(matcher);
+        self.optional.push(false);
+        self
+    }
+
+    /// Appends several steps.
+    pub fn steps<I: IntoIterator<Item = EventMatcher>>(mut self, matchers: I) -> FunnelBuilder {
+        for m in matchers {
+            self = self.step(m);
+        }
+        self
+    }
+
+    /// Appends an optional step: a person may skip it on the way to the next step. It is
+    /// counted (persons whose best attempt did it) but is not part of the depth: the next
+    /// step's conversion, drop-off and time to convert are measured from the last required
+    /// step, and it has no time to convert of its own. Neither the first nor the last step
+    /// may be optional, and unordered funnels have none.
+    pub fn optional_step(mut self, matcher: EventMatcher) -> FunnelBuilder {
+        self.steps.push(matcher);
+        self.optional.push(true);
+        self
+    }
+
+    /// Step order (default [`FunnelOrder::Ordered`]).
+    pub fn order(mut self, order: FunnelOrder) -> FunnelBuilder {
+        self.order = order;
+        self
+    }
+
+    /// The conversion window (required).
+    pub fn window(mut self, window: ConversionWindow) -> FunnelBuilder {
+        self.window = Some(window);
+        self
+    }
+
+    /// Re-entry rule (default [`Reentry::MostRecent`]).
+    pub fn reentry(mut self, reentry: Reentry) -> FunnelBuilder {
+        self.reentry = reentry;
+        self
+    }
+
+    /// Adds an exclusion.
+    pub fn exclude(mut self, exclusion: Exclusion) -> FunnelBuilder {
+        self.exclusions.push(exclusion);
+        self
+    }
+
+    /// Only step-0 events in `[from, to)` (microseconds, UTC) start attempts.
+    pub fn entry_range(mut self, from: i64, to: i64) -> FunnelBuilder {
+        self.entry_range = Some((from, to));
+        self
+    }
+
+    /// The current instant (microseconds, UTC), to report attempts whose window is still open.
+    pub fn now(mut self, now: i64) -> FunnelBuilder {
+        self.now = Some(now);
+        self
+    }
+
+    /// Breaks the funnel down by a property.
+    pub fn breakdown(mut self, breakdown: Breakdown) -> FunnelBuilder {
+        self.breakdown = Some(breakdown);
+        self
+    }
+
+    /// Validates the definition.
+    ///
+    /// # Errors
+    ///
+    /// [`KpiError::InvalidInput`] without steps, with more than [`MAX_STEPS`], without a
+    /// window, with an empty entry range, an exclusion whose steps are not `from < to <
+    /// steps`, a step attribution beyond the last step, or a top-N of zero.
+    /// [`KpiError::IncompatibleOptions`] for an unordered funnel with an exclusion that does
+    /// not span all steps or a step attribution other than step 0.
+    pub fn build(self) -> Result<Funnel, KpiError> {
+        let n = self.steps.len();
+        if n == 0 {
+            return Err(invalid_input(
+                "funnel steps",
+                "a funnel needs at least one step",
+            ));
+        }
+        if n > MAX_STEPS {
+            return Err(invalid_input(
+                "funnel steps",
+                format!("{n} steps, at most {MAX_STEPS} are supported"),
+            ));
+        }
+        let window = self.window.ok_or_else(|| {
+            invalid_input(
+                "conversion window",
+                "required: tools differ (PostHog 14 days, Mixpanel 7 days); use a preset such as ConversionWindow::POSTHOG_DEFAULT",
+            )
+        })?;
+        if self.optional.first() == Some(&true) || self.optional.last() == Some(&true) {
+            return Err(invalid_input(
+                "optional steps",
+                "the first and the last step of a funnel are required",
+            ));
+        }
+        if self.order == FunnelOrder::Unordered && self.optional.contains(&true) {
+            return Err(KpiError::IncompatibleOptions {
+                reason: "an unordered funnel cannot have optional steps".into(),
+            });
+        }
+        if let Some((from, to)) = self.entry_range
+            && from >= to
+        {
+            return Err(invalid_input(
+                "entry range",
+                format!("start {from} is not before end {to}"),
+            ));
+        }
+        for (i, e) in self.exclusions.iter().enumerate() {
+            if e.from_step >= e.to_step || e.to_step >= n {
+                return Err(invalid_input(
+                    format!("exclusion {i} ({})", e.matcher.label()),
+                    format!(
+                        "steps {}..{} must satisfy from < to < {n}",
+                        e.from_step, e.to_step
+                    ),
+                ));
+            }
+            if self.order == FunnelOrder::Unordered && (e.from_step != 0 || e.to_step != n - 1) {
+                return Err(KpiError::IncompatibleOptions {
+                    reason: format!(
+                        "exclusion {i}: in an unordered funnel an exclusion must span all steps (0..{})",
+                        n - 1
+                    ),
+                });
+            }
+        }
+        if let Some(b) = &self.breakdown {
+            if let Attribution::Step(k) = b.attribution {
+                if k >= n {
+                    return Err(invalid_input(
+                        "breakdown attribution",
+                        format!("step {k} does not exist in a {n}-step funnel"),
+                    ));
+                }
+                if self.order == FunnelOrder::Unordered && k != 0 {
+                    return Err(KpiError::IncompatibleOptions {
+                        reason: "an unordered funnel has no fixed step order: only step 0 can carry the breakdown".into(),
+                    });
+                }
+            }
+            if b.top_n == Some(0) {
+                return Err(invalid_input("breakdown top N", "must be at least 1"));
+            }
+        }
+        Ok(Funnel {
+            steps: self.steps,
+            optional: self.optional,
+            order: self.order,
+            window,
+            reentry: self.reentry,
+            exclusions: self.exclusions,
+            entry_range: self.entry_range,
+            now: self.now,
+            breakdown: self.breakdown,
+        })
+    }
+}
+
+/// The label of one breakdown bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum BreakdownLabel {
+    /// No breakdown: everyone.
+    Total,
+    /// Persons attributed this value.
+    Value(String),
+    /// Values beyond the top N.
+    Other,
+    /// Persons without a value.
+    Null,
+}
+
+/// One step of a funnel result.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FunnelStep {
+    /// The step's label (event name and filter).
+    pub name: String,
+    /// Whether the step may be skipped.
+    pub optional: bool,
+    /// Persons reaching this step or further.
+    pub persons: u64,
+    /// Of those, persons whose best attempt has not finished the funnel and whose window is
+    /// still open at `now` (zero when no `now` was given).
+    pub in_progress: u64,
+    /// `persons / persons at step 0`; `None` when nobody entered.
+    pub conversion_from_first: Option<f64>,
+    /// `persons / persons at the previous step` (step 0: as `conversion_from_first`).
+    pub conversion_from_previous: Option<f64>,
+    /// Persons at the previous step who did not reach this one (0 at step 0).
+    pub drop_off: u64,
+    /// Mean seconds from the previous step to this one over persons reaching it; `None` at
+    /// step 0 or when nobody reached it.
+    pub mean_time_to_convert: Option<f64>,
+    /// Median seconds from the previous step to this one (mean of the two middle values for
+    /// an even count).
+    pub median_time_to_convert: Option<f64>,
+    durations: Vec<i64>,
+}
+
+/// The funnel of one breakdown bucket.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FunnelSeries {
+    /// Which persons this series counts.
+    pub label: BreakdownLabel,
+    /// One entry per step.
+    pub steps: Vec<FunnelStep>,
+}
+
+/// The result of [`Funnel::run`]: one series without a breakdown, or one per bucket.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FunnelResult {
+    /// The series; without a breakdown a single [`BreakdownLabel::Total`] series.
+    pub series: Vec<FunnelSeries>,
+    /// The conversion window in microseconds.
+    pub window_micros: i64,
+    /// The `now` used for in-progress entries.
+    pub now: Option<i64>,
+}
+
+/// Per-bucket sufficient statistics: counts per step and the durations behind the timings.
+#[derive(Debug, Clone)]
+struct Acc {
+    optional: Vec<bool>,
+    persons: Vec<u64>,
+    in_progress: Vec<u64>,
+    durations: Vec<Vec<i64>>,
+}
+
+impl Acc {
+    fn new(optional: &[bool]) -> Acc {
+        let n = optional.len();
+        Acc {
+            optional: optional.to_vec(),
+            persons: vec![0; n],
+            in_progress: vec![0; n],
+            durations: vec![Vec::new(); n],
+        }
+    }
+
+    fn add(&mut self, other: &Acc) {
+        for (a, b) in self.persons.iter_mut().zip(&other.persons) {
+            *a += b;
+        }
+        for (a, b) in self.in_progress.iter_mut().zip(&other.in_progress) {
+            *a += b;
+        }
+        for (a, b) in self.durations.iter_mut().zip(&other.durations) {
+            a.extend_from_slice(b);
+        }
+    }
+
+    fn record(&mut self, out: &Outcome, times: &[i64], window: i64, now: Option<i64>) {
+        if out.depth == 0 || out.excluded {
+            return;
+        }
+        let n = self.persons.len();
+        let open = out.depth < n && now.is_some_and(|now| now - out.t0 < window);
+        let mut last_required = 0;
+        for i in 0..out.depth {
+            if self.optional[i] {
+                if times[i] != SKIPPED {
+                    self.persons[i] += 1;
+                    if open {
+                        self.in_progress[i] += 1;
+                    }
+                }
+                continue;
+            }
+            self.persons[i] += 1;
+            if open {
+                self.in_progress[i] += 1;
+            }
+            if i > 0 {
+                self.durations[i].push(times[i] - times[last_required]);
+            }
+            last_required = i;
+        }
+    }
+
+    fn series(&self, label: BreakdownLabel, names: &[String]) -> FunnelSeries {
+        let first = self.persons.first().copied().unwrap_or(0);
+        let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
+        let mut last_required = 0;
+        let steps = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let persons = self.persons[i];
+                let previous = if i == 0 {
+                    persons
+                } else {
+                    self.persons[last_required]
+                };
+                if !self.optional[i] {
+                    last_required = i;
+                }
+                let mut d = self.durations[i].clone();
+                d.sort_unstable();
+                FunnelStep {
+                    name: name.clone(),
+                    optional: self.optional[i],
+                    persons,
+                    in_progress: self.in_progress[i],
+                    conversion_from_first: ratio(persons, first),
+                    conversion_from_previous: ratio(persons, previous),
+                    drop_off: previous.saturating_sub(persons),
+                    mean_time_to_convert: mean_seconds(&d),
+                    median_time_to_convert: median_seconds(&d),
+                    durations: d,
+                }
+            })
+            .collect();
+        FunnelSeries { label, steps }
+    }
+
+    fn from_series(s: &FunnelSeries) -> Acc {
+        Acc {
+            optional: s.steps.iter().map(|x| x.optional).collect(),
+            persons: s.steps.iter().map(|x| x.persons).collect(),
+            in_progress: s.steps.iter().map(|x| x.in_progress).collect(),
+            durations: s.steps.iter().map(|x| x.durations.clone()).collect(),
+        }
+    }
+}
+
+fn mean_seconds(d: &[i64]) -> Option<f64> {
+    if d.is_empty() {
+        return None;
+    }
+    let sum: i128 = d.iter().map(|&x| i128::from(x)).sum();
+    Some(sum as f64 / d.len() as f64 / 1e6)
+}
+
+/// Median of sorted durations, in seconds.
+fn median_seconds(sorted: &[i64]) -> Option<f64> {
+    let n = sorted.len();
+    if n == 0 {
+        return None;
+    }
+    let mid = if n % 2 == 1 {
+        sorted[n / 2] as f64
+    } else {
+        (sorted[n / 2 - 1] as f64 + sorted[n / 2] as f64) / 2.0
+    };
+    Some(mid / 1e6)
+}
+
+impl FunnelResult {
+    /// The series with this label.
+    pub fn series(&self, label: &BreakdownLabel) -> Option<&FunnelSeries> {
+        self.series.iter().find(|s| &s.label == label)
+    }
+
+    /// Adds the counts and timings of a result computed on another shard of keys (shards
+    /// partitioned by key add up exactly). Buckets are matched by label; merge results computed
+    /// without a top-N, since each shard's top N may differ.
+    ///
+    /// # Errors
+    ///
+    /// [`KpiError::IncompatibleOptions`] when the two results have different steps or windows.
+    pub fn merge(&self, other: &FunnelResult) -> Result<FunnelResult, KpiError> {
+        let names = |r: &FunnelResult| -> Vec<String> {
+            r.series
+                .first()
+                .map(|s| s.steps.iter().map(|x| x.name.clone()).collect())
+                .unwrap_or_default()
+        };
+        let (a, b) = (names(self), names(other));
+        if self.window_micros != other.window_micros || (!a.is_empty() && !b.is_empty() && a != b) {
+            return Err(KpiError::IncompatibleOptions {
+                reason: "funnel results with different steps or windows cannot be merged".into(),
+            });
+        }
+        let names = if a.is_empty() { b } else { a };
+        let mut accs: BTreeMap<BreakdownLabel, Acc> = BTreeMap::new();
+        for s in self.series.iter().chain(&other.series) {
+            let acc = Acc::from_series(s);
+            accs.entry(s.label.clone())
+                .or_insert_with(|| Acc::new(&acc.optional))
+                .add(&acc);
+        }
+        Ok(FunnelResult {
+            series: accs
+                .into_iter()
+                .map(|(label, acc)| acc.series(label, &names))
+                .collect(),
+            window_micros: self.window_micros,
+            now: self.now,
+        })
+    }
+
+    /// One row per series and step: `breakdown` (only with a breakdown; null for the `Null`
+    /// bucket), `step` (0-based), `name`, `persons`, `in_progress`, `conversion_from_first`,
+    /// `conversion_from_previous`, `drop_off`, `mean_time_to_convert_s`,
+    /// `median_time_to_convert_s`.
+    ///
+    /// # Errors
+    ///
+    /// [`KpiError::Polars`] if the frame cannot be assembled.
+    pub fn to_frame(&self) -> Result<DataFrame, KpiError> {
+        let has_breakdown = self.series.iter().any(|s| s.label != BreakdownLabel::Total);
+        let mut breakdown: Vec<Option<String>> = Vec::new();
+        let mut step = Vec::new();
+        let mut name = Vec::new();
+        let mut persons = Vec::new();
+        let mut in_progress = Vec::new();
+        let mut conv_first = Vec::new();
+        let mut conv_prev = Vec::new();
+        let mut drop_off = Vec::new();
+        let mut mean_t = Vec::new();
+        let mut median_t = Vec::new();
+        for s in &self.series {
+            let label = match &s.label {
+                BreakdownLabel::Value(v) => Some(v.clone()),
+                BreakdownLabel::Other => Some("Other".to_string()),
+                BreakdownLabel::Null | BreakdownLabel::Total => None,
+            };
+            for (i, x) in s.steps.iter().enumerate() {
+                breakdown.push(label.clone());
+                step.push(i as u32);
+                name.push(x.name.clone());
+                persons.push(x.persons);
+                in_progress.push(x.in_progress);
+                conv_first.push(x.conversion_from_first);
+                conv_prev.push(x.conversion_from_previous);
+                drop_off.push(x.drop_off);
+                mean_t.push(x.mean_time_to_convert);
+                median_t.push(x.median_time_to_convert);
+            }
+        }
+        let mut columns = Vec::new();
+        if has_breakdown {
+            columns.push(Column::new("breakdown".into(), breakdown));
+        }
+        columns.extend([
+            Column::new("step".into(), step),
+            Column::new("name".into(), name),
+            Column::new("persons".into(), persons),
+            Column::new("in_progress".into(), in_progress),
+            Column::new("conversion_from_first".into(), conv_first),
+            Column::new("conversion_from_previous".into(), conv_prev),
+            Column::new("drop_off".into(), drop_off),
+            Column::new("mean_time_to_convert_s".into(), mean_t),
+            Column::new("median_time_to_convert_s".into(), median_t),
+        ]);
+        Ok(DataFrame::new_infer_height(columns)?)
+    }
+}
+
+/// Conversion of the persons entering in one period (see [`Funnel::trends`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FunnelTrendPoint {
+    /// The entry period.
+    pub period: Period,
+    /// Persons with an attempt starting in the period.
+    pub entered: u64,
+    /// Of those, persons completing every step.
+    pub converted: u64,
+    /// Of the non-converted, persons whose window is still open at `now`.
+    pub in_progress: u64,
+    /// `converted / entered`; `None` when nobody entered.
+    pub conversion: Option<f64>,
+}
+
+/// Funnel trends: conversion by entry period.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct FunnelTrends {
+    /// The grain of the entry periods.
+    pub grain: Grain,
+    /// One point per period with at least one entry, in time order.
+    pub points: Vec<FunnelTrendPoint>,
+}
+
+impl FunnelTrends {
+    /// Columns `period` (label), `entered`, `converted`, `in_progress`, `conversion`.
+    ///
+    /// # Errors
+    ///
+    /// [`KpiError::Polars`] if the frame cannot be assembled.
+    pub fn to_frame(&self) -> Result<DataFrame, KpiError> {
+        let p = &self.points;
+        Ok(DataFrame::new_infer_height(vec![
+            Column::new(
+                "period".into(),
+                p.iter().map(|x| x.period.label()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "entered".into(),
+                p.iter().map(|x| x.entered).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "converted".into(),
+                p.iter().map(|x| x.converted).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "in_progress".into(),
+                p.iter().map(|x| x.in_progress).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "conversion".into(),
+                p.iter().map(|x| x.conversion).collect::<Vec<_>>(),
+            ),
+        ])?)
+    }
+}
+
+/// Bit 0 of a step mask (no step uses it): the event code has matchers with property filters.
+const HAS_FILTERED: u64 = 1;
+
+/// Step and exclusion masks per event code, with the filtered matchers checked per row.
+struct Compiled {
+    /// Per event code, `[steps, exclusions]`: bit `k` of `steps` set when every event with
+    /// this code matches 1-based step `k`; bit `s` of `exclusions` when it is an exclusion
+    /// between 1-based steps `s − 1` and `s`. Bit 0 of `steps` flags codes with filtered
+    /// matchers, so the common case is one lookup in one array.
+    masks: Vec<[u64; 2]>,
+    /// Matchers with a property filter, per event code: (step bits, exclusion bits, matcher).
+    filtered: Vec<Vec<(u64, u64, ResolvedMatcher)>>,
+}
+
+impl Compiled {
+    fn new(funnel: &Funnel, table: &EventTable) -> Result<Compiled, KpiError> {
+        let n_codes = table.event_names().len();
+        let mut c = Compiled {
+            masks: vec![[0; 2]; n_codes],
+            filtered: vec![Vec::new(); n_codes],
+        };
+        let mut add = |m: &EventMatcher, step_bits: u64, excl_bits: u64| {
+            let r = ResolvedMatcher::resolve(m, table)?;
+            if let Some(code) = r.event {
+                let code = code as usize;
+                if r.filter.is_none() {
+                    c.masks[code][0] |= step_bits;
+                    c.masks[code][1] |= excl_bits;
+                } else {
+                    c.masks[code][0] |= HAS_FILTERED;
+                    c.filtered[code].push((step_bits, excl_bits, r));
+                }
+            }
+            Ok::<(), KpiError>(())
+        };
+        for (i, m) in funnel.steps.iter().enumerate() {
+            add(m, 1 << (i + 1), 0)?;
+        }
+        for e in &funnel.exclusions {
+            // 1-based step s is reached from s − 1: an exclusion between 0-based steps a and b
+            // watches the transitions into 1-based steps a + 2 ..= b + 1.
+            let mut bits = 0u64;
+            for s in (e.from_step + 2)..=(e.to_step + 1) {
+                bits |= 1 << s;
+            }
+            add(&e.matcher, 0, bits)?;
+        }
+        Ok(c)
+    }
+
+    #[inline]
+    fn masks(&self, table: &EventTable, row: usize) -> (u64, u64) {
+        let code = table.events()[row] as usize;
+        let [mut s, mut x] = self.masks[code];
+        if s & HAS_FILTERED != 0 {
+            s &= !HAS_FILTERED;
+            for (sb, xb, m) in &self.filtered[code] {
+                if m.filter_passes(table, row) {
+                    s |= sb;
+                    x |= xb;
+                }
+            }
+        }
+        (s, x)
+    }
+}
+
+/// One attempt as seen from one step: when it started, whether an exclusion hit it, and which
+/// row served as this step (so one event is not used for two consecutive steps).
+#[derive(Debug, Clone, Copy, Default)]
+struct Attempt {
+    set: bool,
+    t0: i64,
+    excluded: bool,
+    row: usize,
+}
+
+/// The best attempt of a key.
+#[derive(Debug, Clone, Copy, Default)]
+struct Outcome {
+    depth: usize,
+    excluded: bool,
+    t0: i64,
+}
+
+/// The kernel state: fixed size for a funnel, reused across keys.
+struct Kernel {
+    n: usize,
+    /// Bit `k` set when 1-based step `k` is optional.
+    optional: u64,
+    window: i64,
+    order: FunnelOrder,
+    reentry: Reentry,
+    /// `entered[k]` for 1-based step `k`; `entered[0]` unused.
+    entered: Vec<Attempt>,
+    /// Row-major `(n + 1) × n`: the step times of the attempt in `entered[k]`.
+    times: Vec<i64>,
+    best: Outcome,
+    best_times: Vec<i64>,
+    first_entry_used: bool,
+    /// (1-based step, row) pairs of a same-timestamp group with different steps.
+    split: Vec<(usize, usize)>,
+    /// Unordered: the next time at or after the scan position of each step (1-based).
+    next: Vec<i64>,
+    sorted: Vec<i64>,
+}
+
+impl Kernel {
+    fn new(funnel: &Funnel) -> Kernel {
+        let n = funnel.steps.len();
+        Kernel {
+            n,
+            optional: funnel
+                .optional
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| **o)
+                .fold(0, |bits, (i, _)| bits | 1 << (i + 1)),
+            window: funnel.window.micros(),
+            order: funnel.order,
+            reentry: funnel.reentry,
+            entered: vec![Attempt::default(); n + 1],
+            times: vec![0; (n + 1) * n],
+            best: Outcome::default(),
+            best_times: vec![0; n],
+            first_entry_used: false,
+            split: Vec::new(),
+            next: vec![i64::MAX; n + 1],
+            sorted: Vec::with_capacity(n),
+        }
+    }
+
+    fn reset(&mut self) {
+        self.entered.fill(Attempt::default());
+        self.best = Outcome::default();
+        self.first_entry_used = false;
+    }
+
+    /// Runs one key. `masks(row)` gives the step and exclusion bits of a row, `admit(row)`
+    /// whether a step-0 event at `row` may start an attempt.
+    #[inline]
+    fn run<M, A>(&mut self, key: &KeyEvents<'_>, masks: M, admit: A) -> Outcome
+    where
+        M: Fn(usize) -> (u64, u64),
+        A: Fn(usize) -> bool,
+    {
+        self.reset();
+        if self.order == FunnelOrder::Unordered {
+            self.run_unordered(key, masks, admit);
+        } else {
+            self.run_ordered(key, masks, admit);
+        }
+        self.best
+    }
+
+    fn run_ordered<M, A>(&mut self, key: &KeyEvents<'_>, masks: M, admit: A)
+    where
+        M: Fn(usize) -> (u64, u64),
+        A: Fn(usize) -> bool,
+    {
+        let strict = self.order == FunnelOrder::Strict;
+        let ts = key.timestamps;
+        let base = key.rows.0;
+        let len = ts.len();
+        let admitted = |row: usize, m: u64| {
+            if m & 2 != 0 && !admit(row) { m & !2 } else { m }
+        };
+        let mut i = 0;
+        while i < len {
+            let row = base + i;
+            let (m, x) = masks(row);
+            let m = admitted(row, m);
+            if m == 0 && x == 0 && !strict {
+                i += 1;
+                continue;
+            }
+            let t = ts[i];
+            if i + 1 < len && ts[i + 1] == t {
+                let mut j = i + 1;
+                while j < len && ts[j] == t {
+                    j += 1;
+                }
+                self.process_group(base, i, j, t, &masks, &admitted, strict);
+                i = j;
+            } else {
+                self.process(row, t, m, x, strict);
+                i += 1;
+            }
+            if self.best.depth == self.n && !self.best.excluded {
+                break;
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn process_group<M, D>(
+        &mut self,
+        base: usize,
+        start: usize,
+        end: usize,
+        t: i64,
+        masks: &M,
+        admitted: &D,
+        strict: bool,
+    ) where
+        M: Fn(usize) -> (u64, u64),
+        D: Fn(usize, u64) -> u64,
+    {
+        let mut first: Option<(u64, u64)> = None;
+        let mut all_equal = true;
+        for r in (base + start)..(base + end) {
+            let (m, x) = masks(r);
+            let mx = (admitted(r, m), x);
+            if mx == (0, 0) && !strict {
+                continue;
+            }
+            match first {
+                None => first = Some(mx),
+                Some(f) if f != mx => all_equal = false,
+                Some(_) => {}
+            }
+        }
+        if all_equal {
+            for r in (base + start)..(base + end) {
+                let (m, x) = masks(r);
+                let m = admitted(r, m);
+                if m == 0 && x == 0 && !strict {
+                    continue;
+                }
+                self.process(r, t, m, x, strict);
+            }
+            return;
+        }
+        self.split.clear();
+        for r in (base + start)..(base + end) {
+            let (m, _) = masks(r);
+            let mut m = admitted(r, m);
+            while m != 0 {
+                let k = m.trailing_zeros() as usize;
+                self.split.push((k, r));
+                m &= m - 1;
+            }
+        }
+        // Stable by step, so rows of one step keep their order.
+        self.split.sort_by_key(|&(k, _)| k);
+        for idx in 0..self.split.len() {
+            let (k, r) = self.split[idx];
+            if k == 1 {
+                self.enter(r, t);
+            } else {
+                self.advance(k, r, t, true);
+            }
+        }
+    }
+
+    #[inline]
+    fn process(&mut self, row: usize, t: i64, m: u64, x: u64, strict: bool) {
+        let mut bits = m;
+        while bits != 0 {
+            let k = 63 - bits.leading_zeros() as usize;
+            if k == 1 {
+                self.enter(row, t);
+            } else {
+                self.advance(k, row, t, false);
+            }
+            bits &= !(1u64 << k);
+        }
+        let mut bits = x;
+        while bits != 0 {
+            let s = bits.trailing_zeros() as usize;
+            self.exclude(s, t);
+            bits &= bits - 1;
+        }
+        if strict {
+            for k in 1..=self.n {
+                if m & (1 << k) == 0 {
+                    self.entered[k].set = false;
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn enter(&mut self, row: usize, t: i64) {
+        let e = self.entered[1];
+        if e.set && e.t0 == t {
+            return;
+        }
+        if self.reentry == Reentry::FirstEntry {
+            if self.first_entry_used {
+                return;
+            }
+            self.first_entry_used = true;
+        }
+        self.entered[1] = Attempt {
+            set: true,
+            t0: t,
+            excluded: false,
+            row,
+        };
+        self.times[self.n] = t;
+        self.improve(1);
+    }
+
+    /// Advances an attempt to step `k` from step `k − 1`, or from an earlier step when the
+    /// steps in between are optional (the most recent such attempt wins, the deeper on a tie).
+    #[inline]
+    fn advance(&mut self, k: usize, row: usize, t: i64, check_used: bool) {
+        let cur = self.entered[k];
+        let mut from: Option<usize> = None;
+        let mut j = k - 1;
+        loop {
+            let prev = self.entered[j];
+            let usable = prev.set
+                && !prev.excluded
+                && t - prev.t0 <= self.window
+                && !(cur.set && cur.t0 == prev.t0)
+                && !(check_used && prev.row == row);
+            if usable && from.is_none_or(|f| prev.t0 > self.entered[f].t0) {
+                from = Some(j);
+            }
+            if j <= 1 || self.optional & (1 << j) == 0 {
+                break;
+            }
+            j -= 1;
+        }
+        let Some(j) = from else {
+            return;
+        };
+        self.entered[k] = Attempt {
+            set: true,
+            t0: self.entered[j].t0,
+            excluded: false,
+            row,
+        };
+        let n = self.n;
+        let (lo, hi) = self.times.split_at_mut(k * n);
+        hi[..j].copy_from_slice(&lo[j * n..j * n + j]);
+        hi[j..k - 1].fill(SKIPPED);
+        hi[k - 1] = t;
+        self.improve(k);
+    }
+
+    #[inline]
+    fn exclude(&mut self, s: usize, t: i64) {
+        let prev = self.entered[s - 1];
+        if !prev.set || prev.excluded || t - prev.t0 > self.window {
+            return;
+        }
+        let cur = self.entered[s];
+        if cur.set && cur.t0 == prev.t0 {
+            return;
+        }
+        self.entered[s - 1].excluded = true;
+        if self.best.depth == s - 1 && self.best.t0 == prev.t0 {
+            self.best.excluded = true;
+        }
+    }
+
+    #[inline]
+    fn improve(&mut self, k: usize) {
+        if k > self.best.depth || (k == self.best.depth && self.best.excluded) {
+            let e = self.entered[k];
+            self.best = Outcome {
+                depth: k,
+                excluded: false,
+                t0: e.t0,
+            };
+            let n = self.n;
+            self.best_times[..k].copy_from_slice(&self.times[k * n..k * n + k]);
+        }
+    }
+
+    /// Backward pass: `next[k]` is the first time at or after the current event of an event
+    /// matching step `k`, so the attempt anchored at each event is read off in O(steps).
+    fn run_unordered<M, A>(&mut self, key: &KeyEvents<'_>, masks: M, admit: A)
+    where
+        M: Fn(usize) -> (u64, u64),
+        A: Fn(usize) -> bool,
+    {
+        self.next.fill(i64::MAX);
+        let mut next_excl = i64::MAX;
+        let base = key.rows.0;
+        for i in (0..key.len()).rev() {
+            let row = base + i;
+            let (m, x) = masks(row);
+            let t = key.timestamps[i];
+            if x != 0 {
+                next_excl = t;
+            }
+            if m == 0 {
+                continue;
+            }
+            let mut bits = m;
+            while bits != 0 {
+                let k = bits.trailing_zeros() as usize;
+                self.next[k] = t;
+                bits &= bits - 1;
+            }
+            if !admit(row) {
+                continue;
+            }
+            let limit = t.saturating_add(self.window);
+            let mut depth = 0;
+            let mut end = t;
+            for k in 1..=self.n {
+                let nk = self.next[k];
+                if nk <= limit {
+                    depth += 1;
+                    end = end.max(nk);
+                }
+            }
+            let excluded = next_excl <= end;
+            let b = self.best;
+            // Going backward, a later-visited anchor is earlier in time: it wins ties unless it
+            // is excluded and the current best is clean.
+            let better =
+                depth > b.depth || (depth == b.depth && depth > 0 && (!excluded || b.excluded));
+            if better {
+                self.best = Outcome {
+                    depth,
+                    excluded,
+                    t0: t,
+                };
+                self.sorted.clear();
+                self.sorted
+                    .extend((1..=self.n).map(|k| self.next[k]).filter(|&x| x <= limit));
+                self.sorted.sort_unstable();
+                self.best_times[..depth].copy_from_slice(&self.sorted);
+            }
+        }
+    }
+}
+
+/// Distinct codes in first-seen order, reused across keys.
+fn push_distinct(values: &mut Vec<u32>, code: u32) {
+    if !values.contains(&code) {
+        values.push(code);
+    }
+}
+
+impl Funnel {
+    /// Starts a funnel definition.
+    pub fn builder() -> FunnelBuilder {
+        FunnelBuilder::default()
+    }
+
+    /// The step labels.
+    pub fn step_names(&self) -> Vec<String> {
+        self.steps.iter().map(EventMatcher::label).collect()
+    }
+
+    fn entry_admits(&self, table: &EventTable, row: usize) -> bool {
+        match self.entry_range {
+            None => true,
+            Some((from, to)) => {
+                let t = table.timestamps()[row];
+                t >= from && t < to
+            }
+        }
+    }
+
+    /// Runs the funnel over every key of the table: one linear pass per key (per key and
+    /// breakdown value for [`Attribution::AllEvents`] and [`Attribution::Step`]).
+    ///
+    /// # Errors
+    ///
+    /// [`KpiError::MissingColumn`] when a filter or breakdown property is not a property
+    /// column of the table.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_kpi::events::EventTableBuilder;
+    /// use prodops_kpi::events::funnel::{
+    ///     Attribution, Breakdown, BreakdownLabel, ConversionWindow, EventMatcher, Funnel,
+    /// };
+    ///
+    /// let mut b = EventTableBuilder::new(["source"]);
+    /// b.push("ann", 1, "view", &[Some("ads")])?.push("ann", 2, "buy", &[None])?;
+    /// b.push("bob", 1, "view", &[Some("seo")])?;
+    /// let funnel = Funnel::builder()
+    ///     .steps([EventMatcher::event("view"), EventMatcher::event("buy")])
+    ///     .window(ConversionWindow::POSTHOG_DEFAULT)
+    ///     .breakdown(Breakdown::new("source", Attribution::FirstTouch))
+    ///     .build()?;
+    /// let result = funnel.run(&b.build())?;
+    /// let ads = result.series(&BreakdownLabel::Value("ads".into())).ok_or("no ads")?;
+    /// assert_eq!(ads.steps[1].persons, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run(&self, table: &EventTable) -> Result<FunnelResult, KpiError> {
+        let compiled = Compiled::new(self, table)?;
+        let mut kernel = Kernel::new(self);
+        let n = self.steps.len();
+        let window = self.window.micros();
+        let masks = |row: usize| compiled.masks(table, row);
+        let admit = |row: usize| self.entry_admits(table, row);
+        let names = self.step_names();
+
+        let Some(breakdown) = &self.breakdown else {
+            let mut acc = Acc::new(&self.optional);
+            for key in table.keys() {
+                let out = kernel.run(&key, masks, admit);
+                acc.record(&out, &kernel.best_times, window, self.now);
+            }
+            return Ok(FunnelResult {
+                series: vec![acc.series(BreakdownLabel::Total, &names)],
+                window_micros: window,
+                now: self.now,
+            });
+        };
+
+        let prop = table
+            .property(&breakdown.property)
+            .ok_or_else(|| KpiError::MissingColumn {
+                column: breakdown.property.clone(),
+                purpose: "funnel breakdown".into(),
+            })?;
+        let codes = prop.codes();
+        // Slot v for value code v, the last slot for missing values.
+        let null_slot = prop.values().len();
+        let mut accs: Vec<Option<Acc>> = vec![None; null_slot + 1];
+        let slot = |code: u32| {
+            if code == NULL_CODE {
+                null_slot
+            } else {
+                code as usize
+            }
+        };
+        let mut values: Vec<u32> = Vec::new();
+        for key in table.keys() {
+            match breakdown.attribution {
+                Attribution::FirstTouch | Attribution::LastTouch => {
+                    let mut value = NULL_CODE;
+                    for row in key.range() {
+                        if codes[row] != NULL_CODE && masks(row).0 != 0 {
+                            value = codes[row];
+                            if breakdown.attribution == Attribution::FirstTouch {
+                                break;
+                            }
+                        }
+                    }
+                    let out = kernel.run(&key, masks, admit);
+                    accs[slot(value)]
+                        .get_or_insert_with(|| Acc::new(&self.optional))
+                        .record(&out, &kernel.best_times, window, self.now);
+                }
+                Attribution::AllEvents => {
+                    values.clear();
+                    for row in key.range() {
+                        let (m, x) = masks(row);
+                        if m != 0 || x != 0 {
+                            push_distinct(&mut values, codes[row]);
+                        }
+                    }
+                    for &v in &values {
+                        let out = kernel.run(
+                            &key,
+                            |row| {
+                                if codes[row] == v { masks(row) } else { (0, 0) }
+                            },
+                            admit,
+                        );
+                        accs[slot(v)]
+                            .get_or_insert_with(|| Acc::new(&self.optional))
+                            .record(&out, &kernel.best_times, window, self.now);
+                    }
+                }
+                Attribution::Step(k) => {
+                    let bit = 1u64 << (k + 1);
+                    values.clear();
+                    for row in key.range() {
+                        if codes[row] != NULL_CODE && masks(row).0 & bit != 0 {
+                            push_distinct(&mut values, codes[row]);
+                        }
+                    }
+                    let mut chosen = (NULL_CODE, Outcome::default());
+                    let mut chosen_times = vec![0; n];
+                    for &v in &values {
+                        let out = kernel.run(
+                            &key,
+                            |row| {
+                                let (m, x) = masks(row);
+                                if codes[row] == v {
+                                    (m, x)
+                                } else {
+                                    (m & !bit, x)
+                                }
+                            },
+                            admit,
+                        );
+                        let usable = !out.excluded && out.depth > k;
+                        if usable && out.depth > chosen.1.depth {
+                            chosen = (v, out);
+                            chosen_times.copy_from_slice(&kernel.best_times);
+                        }
+                    }
+                    if chosen.0 == NULL_CODE {
+                        // Never reached step k with a value: counted, unrestricted, as Null.
+                        chosen.1 = kernel.run(&key, masks, admit);
+                        chosen_times.copy_from_slice(&kernel.best_times);
+                    }
+                    accs[slot(chosen.0)]
+                        .get_or_insert_with(|| Acc::new(&self.optional))
+                        .record(&chosen.1, &chosen_times, window, self.now);
+                }
+            }
+        }
+
+        let mut ranked: Vec<(usize, &Acc)> = accs[..null_slot]
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| a.as_ref().map(|a| (i, a)))
+            .filter(|(_, a)| a.persons[0] > 0)
+            .collect();
+        ranked.sort_by(|a, b| {
+            b.1.persons[0]
+                .cmp(&a.1.persons[0])
+                .then_with(|| prop.values()[a.0].cmp(&prop.values()[b.0]))
+        });
+        let keep = breakdown.top_n.unwrap_or(usize::MAX);
+        let mut series = Vec::new();
+        let mut other: Option<Acc> = None;
+        for (rank, (i, acc)) in ranked.into_iter().enumerate() {
+            if rank < keep {
+                series.push(acc.series(BreakdownLabel::Value(prop.values()[i].clone()), &names));
+            } else {
+                other
+                    .get_or_insert_with(|| Acc::new(&self.optional))
+                    .add(acc);
+            }
+        }
+        if let Some(o) = other {
+            series.push(o.series(BreakdownLabel::Other, &names));
+        }
+        if let Some(Some(null)) = accs.get(null_slot)
+            && null.persons[0] > 0
+        {
+            series.push(null.series(BreakdownLabel::Null, &names));
+        }
+        Ok(FunnelResult {
+            series,
+            window_micros: window,
+            now: self.now,
+        })
+    }
+
+    /// Funnel trends: for each `grain` period of `calendar`, the persons with an attempt
+    /// starting in it and how many of them complete the funnel. The same kernel as
+    /// [`Funnel::run`] with the entry range narrowed to the period, so the two never
+    /// disagree (PostHog #4369): a period's `entered` equals the step-0 count of a funnel
+    /// whose entry range is that period.
+    ///
+    /// # Errors
+    ///
+    /// [`KpiError::IncompatibleOptions`] with a breakdown; [`KpiError::MissingColumn`] as
+    /// [`Funnel::run`]; [`KpiError::InvalidInput`] for a timestamp outside the calendar.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_core::Grain;
+    /// use prodops_kpi::events::{Calendar, EventTableBuilder, MICROS_PER_DAY};
+    /// use prodops_kpi::events::funnel::{ConversionWindow, EventMatcher, Funnel};
+    ///
+    /// let mut b = EventTableBuilder::new(Vec::<String>::new());
+    /// b.push("ann", 0, "view", &[])?.push("ann", 1, "buy", &[])?;
+    /// b.push("bob", MICROS_PER_DAY, "view", &[])?;
+    /// let funnel = Funnel::builder()
+    ///     .steps([EventMatcher::event("view"), EventMatcher::event("buy")])
+    ///     .window(ConversionWindow::POSTHOG_DEFAULT)
+    ///     .build()?;
+    /// let trends = funnel.trends(&b.build(), Grain::Day, &Calendar::utc())?;
+    /// assert_eq!(trends.points.len(), 2);
+    /// assert_eq!(trends.points[0].conversion, Some(1.0)); // 1970-01-01: ann
+    /// assert_eq!(trends.points[1].conversion, Some(0.0)); // 1970-01-02: bob
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn trends(
+        &self,
+        table: &EventTable,
+        grain: Grain,
+        calendar: &Calendar,
+    ) -> Result<FunnelTrends, KpiError> {
+        if self.breakdown.is_some() {
+            return Err(KpiError::IncompatibleOptions {
+                reason: "funnel trends are computed without a breakdown".into(),
+            });
+        }
+        let compiled = Compiled::new(self, table)?;
+        let mut kernel = Kernel::new(self);
+        let n = self.steps.len();
+        let window = self.window.micros();
+        let masks = |row: usize| compiled.masks(table, row);
+        let mut indexer = PeriodIndexer::new(*calendar, Some(grain));
+        let mut buckets: Vec<i64> = Vec::new();
+        let mut distinct: Vec<i64> = Vec::new();
+        let mut totals: BTreeMap<i64, (u64, u64, u64)> = BTreeMap::new();
+        let first_step_bit = 2u64;
+        for key in table.keys() {
+            buckets.clear();
+            distinct.clear();
+            for row in key.range() {
+                let b = if masks(row).0 & first_step_bit != 0 && self.entry_admits(table, row) {
+                    let b = indexer.index(table.timestamps()[row])?;
+                    if distinct.last() != Some(&b) {
+                        distinct.push(b);
+                    }
+                    b
+                } else {
+                    i64::MIN
+                };
+                buckets.push(b);
+            }
+            let start = key.rows.0;
+            for &b in &distinct {
+                let out = kernel.run(&key, masks, |row| buckets[row - start] == b);
+                if out.depth == 0 || out.excluded {
+                    continue;
+                }
+                let e = totals.entry(b).or_insert((0, 0, 0));
+                e.0 += 1;
+                if out.depth == n {
+                    e.1 += 1;
+                } else if self.now.is_some_and(|now| now - out.t0 < window) {
+                    e.2 += 1;
+                }
+            }
+        }
+        let points = totals
+            .into_iter()
+            .map(|(b, (entered, converted, in_progress))| {
+                Ok(FunnelTrendPoint {
+                    period: Period::from_index(grain, b)?,
+                    entered,
+                    converted,
+                    in_progress,
+                    conversion: (entered > 0).then(|| converted as f64 / entered as f64),
+                })
+            })
+            .collect::<Result<Vec<_>, KpiError>>()?;
+        Ok(FunnelTrends { grain, points })
+    }
+}

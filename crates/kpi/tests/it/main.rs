@@ -1,4 +1,6 @@
-//! Integration tests of prodops-kpi against reference fixtures, hand-worked cases and
-//! properties.
+//! Integration tests of kpi, one module per analysis: reference fixtures,
+//! hand-worked cases and properties.
 
+mod funnel;
+mod retention;
 mod survey;
