@@ -146,7 +146,10 @@ impl Buckets {
         for (d, slot) in bucket_of_day.iter_mut().enumerate().skip(lookback) {
             let period = calendar.period_of_date(grid.date(d), grain);
             let b = usize::try_from(period.index() - first.index()).map_err(|_| {
-                invalid_input("calendar", format!("day {} precedes its range", grid.date(d)))
+                invalid_input(
+                    "calendar",
+                    format!("day {} precedes its range", grid.date(d)),
+                )
             })?;
             *slot = b as u32;
             last_day[b] = d;

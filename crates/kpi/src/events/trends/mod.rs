@@ -437,9 +437,7 @@ impl TrendsQuery {
                 row.values = smooth(&row.unsmoothed, self.smoothing);
             }
         }
-        let last_incomplete = self
-            .now
-            .is_some_and(|now| buckets.grid.end_instant() > now);
+        let last_incomplete = self.now.is_some_and(|now| buckets.grid.end_instant() > now);
         Ok(Trends {
             periods: buckets.periods.clone(),
             bucket_days: buckets.days.clone(),
@@ -665,7 +663,11 @@ impl Trends {
     }
 
     /// The values of the row with this label and breakdown value.
-    pub fn values(&self, label: &str, breakdown: Option<&BreakdownValue>) -> Option<&[Option<f64>]> {
+    pub fn values(
+        &self,
+        label: &str,
+        breakdown: Option<&BreakdownValue>,
+    ) -> Option<&[Option<f64>]> {
         self.row(label, breakdown).map(|r| r.values.as_slice())
     }
 
@@ -700,7 +702,8 @@ impl Trends {
             })
         };
         let (prev, cur) = (value(b0)?, value(b1)?);
-        let counts_events = matches!(r.source, RowSource::Series(i) if self.series_math[i] == Math::Total);
+        let counts_events =
+            matches!(r.source, RowSource::Series(i) if self.series_math[i] == Math::Total);
         if counts_events {
             count_change(
                 prev as u64,
