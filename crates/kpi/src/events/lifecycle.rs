@@ -309,7 +309,9 @@ impl LifecycleQuery {
                 (None, MissingCreation::Exclude) => None,
             };
             creation.push(match at {
-                Some(t) => Some(self.calendar.period_index(t, self.grain)? - base),
+                // `Period::index` rather than `Calendar::period_index`, whose UTC day fast
+                // path counts from 1970 instead of Period's origin.
+                Some(t) => Some(self.calendar.period(t, self.grain)?.index() - base),
                 None => None,
             });
         }

@@ -189,7 +189,7 @@ impl Calendar {
 fn epoch_date(days: i64) -> Result<NaiveDate, KpiError> {
     i32::try_from(days)
         .ok()
-        .and_then(|d| NaiveDate::from_epoch_days(d))
+        .and_then(NaiveDate::from_epoch_days)
         .ok_or_else(|| out_of_range(days.saturating_mul(MICROS_PER_DAY)))
 }
 
