@@ -23,7 +23,10 @@
 //! first period's returning and dormant counts are right. The identities
 //! active(t) = new + returning + resurrecting and
 //! active(t) = active(t − 1) − |dormant(t)| + new(t) + resurrecting(t) hold for every t
-//! ([`Lifecycle::active_before`] is active in the period before the first).
+//! ([`Lifecycle::active_before`] is active in the period before the first). The second
+//! assumes nobody is active before their creation period: a person whose creation time comes
+//! after some of their activity is new in the creation period even if active just before it,
+//! so they count neither as returning nor as dormant there.
 //!
 //! # Persons without a creation time
 //!

@@ -846,3 +846,58 @@ proptest! {
         }
     }
 }
+
+fn country_strategy() -> impl Strategy<Value = Vec<(u8, u8, u8, Option<u8>)>> {
+    prop::collection::vec(
+        (0u8..10, 0u8..40, 0u8..24, prop::option::of(0u8..4)),
+        0..100,
+    )
+}
+
+proptest! {
+    #[test]
+    fn breakdown_rows_equal_filtered_series(events in country_strategy()) {
+        // A breakdown row counts what a series filtered to its values counts: a top value
+        // ↔ equals, Other ↔ none of the top values (and set), Null ↔ not set.
+        let check = || -> Result<(), Box<dyn Error>> {
+            let names = ["AT", "BE", "CH", "DK"];
+            let base = at("2026-09-01 00:00:00")?;
+            let mut b = EventTableBuilder::new(["country"]);
+            for &(k, d, h, c) in &events {
+                let ts = base + i64::from(d) * 86_400_000_000 + i64::from(h) * 3_600_000_000;
+                b.push(&format!("k{k}"), ts, "view", &[c.map(|c| names[c as usize])])?;
+            }
+            let table = b.build();
+            let (from, to) = (date("2026-09-10")?, date("2026-10-10")?);
+            let maths = [Math::Total, Math::UniqueKeys, Math::WeeklyActive, Math::MonthlyActive];
+            let mut query = TrendsQuery::builder(from, to).breakdown("country", 2);
+            for (i, m) in maths.iter().enumerate() {
+                query = query.series(Series::new(format!("s{i}"), EventSelector::any(), m.clone()));
+            }
+            let broken = query.build()?.run(&table)?;
+            let top: Vec<String> = broken
+                .rows
+                .iter()
+                .filter_map(|r| match &r.breakdown {
+                    Some(BreakdownValue::Value(v)) if r.label == "s0" => Some(v.clone()),
+                    _ => None,
+                })
+                .collect();
+            for row in &broken.rows {
+                let filter = match row.breakdown.clone().ok_or("breakdown")? {
+                    BreakdownValue::Value(v) => PropertyFilter::equals("country", v),
+                    BreakdownValue::Other => PropertyFilter::NoneOf { property: "country".into(), values: top.clone() },
+                    BreakdownValue::Null => PropertyFilter::IsNotSet { property: "country".into() },
+                };
+                let i: usize = row.label[1..].parse()?;
+                let filtered = TrendsQuery::builder(from, to)
+                    .series(Series::new("f", EventSelector::any().with_filter(filter), maths[i].clone()))
+                    .build()?
+                    .run(&table)?;
+                assert_eq!(Some(row.values.as_slice()), filtered.values("f", None), "{:?} {}", row.breakdown, row.label);
+            }
+            Ok(())
+        };
+        check().map_err(|e| TestCaseError::fail(e.to_string()))?;
+    }
+}

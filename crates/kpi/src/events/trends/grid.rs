@@ -94,6 +94,11 @@ impl DayGrid {
         Some(d)
     }
 
+    /// The first instant of the grid.
+    pub(crate) fn start_instant(&self) -> i64 {
+        self.starts[0]
+    }
+
     /// The first instant after the grid.
     pub(crate) fn end_instant(&self) -> i64 {
         self.starts[self.len()]

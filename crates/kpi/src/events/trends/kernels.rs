@@ -68,14 +68,17 @@ pub(crate) fn scan(
     if matcher.is_never() || grid.len() == 0 {
         return;
     }
-    let end = grid.end_instant();
+    let (start, end) = (grid.start_instant(), grid.end_instant());
     for key in table.keys() {
         let mut any = false;
-        for (i, (&ts, &event)) in key.timestamps.iter().zip(key.events).enumerate() {
+        // Events are sorted: skip the history before the grid by bisection, stop at its end.
+        let skip = key.timestamps.partition_point(|&ts| ts < start);
+        let events = key.timestamps[skip..].iter().zip(&key.events[skip..]);
+        for (i, (&ts, &event)) in events.enumerate() {
             if ts >= end {
                 break;
             }
-            let row = key.rows.0 + i;
+            let row = key.rows.0 + skip + i;
             if !matcher.matches(row, event) {
                 continue;
             }
@@ -374,12 +377,14 @@ impl Visitor for PerKeyCounts<'_> {
     }
 }
 
-/// Selected events per property code (the last entry counts missing values), over the
-/// range days only: the volume that ranks breakdown values.
+/// Selected events per property code (the last entry counts missing values): over the
+/// range days, the volume that ranks breakdown values, and over the whole grid (history
+/// for trailing windows included), which values occur at all.
 pub(crate) struct Volume<'b> {
     bucket_of_day: &'b [u32],
     codes: &'b [u32],
-    pub(crate) counts: Vec<u64>,
+    pub(crate) in_range: Vec<u64>,
+    pub(crate) in_grid: Vec<u64>,
 }
 
 impl<'b> Volume<'b> {
@@ -387,7 +392,8 @@ impl<'b> Volume<'b> {
         Volume {
             bucket_of_day: &buckets.bucket_of_day,
             codes,
-            counts: vec![0; n_values + 1],
+            in_range: vec![0; n_values + 1],
+            in_grid: vec![0; n_values + 1],
         }
     }
 }
@@ -395,16 +401,16 @@ impl<'b> Volume<'b> {
 impl Visitor for Volume<'_> {
     #[inline]
     fn event(&mut self, _key: u32, row: usize, day: usize, _slot: usize) {
-        if self.bucket_of_day[day] == NO_BUCKET {
-            return;
-        }
         let code = self.codes[row];
         let i = if code == NULL_CODE {
-            self.counts.len() - 1
+            self.in_grid.len() - 1
         } else {
             code as usize
         };
-        self.counts[i] += 1;
+        self.in_grid[i] += 1;
+        if self.bucket_of_day[day] != NO_BUCKET {
+            self.in_range[i] += 1;
+        }
     }
 }
 

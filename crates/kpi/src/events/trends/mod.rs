@@ -448,8 +448,9 @@ impl TrendsQuery {
         })
     }
 
-    /// The breakdown slot of every event and the label of each slot: top values by volume
-    /// (ties by value), then "Other", then null, each only if some selected event has it.
+    /// The breakdown slot of every event and the label of each slot: the top values by
+    /// selected-event volume in the range (ties by value), then "Other", then null, each only
+    /// if some selected event on the grid has it.
     fn breakdown_slots<'t>(
         &self,
         table: &'t EventTable,
@@ -470,10 +471,10 @@ impl TrendsQuery {
             let matcher = series.selector.resolve(table)?;
             scan(table, &matcher, &buckets.grid, &Slots::Single, &mut volume);
         }
-        let mut ranked: Vec<usize> = (0..n_values).filter(|&c| volume.counts[c] > 0).collect();
+        let mut ranked: Vec<usize> = (0..n_values).filter(|&c| volume.in_range[c] > 0).collect();
         ranked.sort_by(|&a, &b| {
-            volume.counts[b]
-                .cmp(&volume.counts[a])
+            volume.in_range[b]
+                .cmp(&volume.in_range[a])
                 .then_with(|| column.values()[a].cmp(&column.values()[b]))
         });
         let mut slot_of_code = vec![NO_SLOT; n_values];
@@ -482,14 +483,20 @@ impl TrendsQuery {
             slot_of_code[code] = labels.len() as u32;
             labels.push(Some(BreakdownValue::Value(column.values()[code].clone())));
         }
-        if ranked.len() > *top_n {
-            let other = labels.len() as u32;
-            for &code in &ranked[*top_n..] {
-                slot_of_code[code] = other;
+        // Every other value that occurs, in the range or only in the history a trailing
+        // window reads, is "Other".
+        let other = labels.len() as u32;
+        let mut any_other = false;
+        for (code, slot) in slot_of_code.iter_mut().enumerate() {
+            if *slot == NO_SLOT && volume.in_grid[code] > 0 {
+                *slot = other;
+                any_other = true;
             }
+        }
+        if any_other {
             labels.push(Some(BreakdownValue::Other));
         }
-        let null_slot = if volume.counts[n_values] > 0 {
+        let null_slot = if volume.in_grid[n_values] > 0 {
             labels.push(Some(BreakdownValue::Null));
             (labels.len() - 1) as u32
         } else {
