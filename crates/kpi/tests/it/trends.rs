@@ -609,6 +609,64 @@ fn changes_are_tested_where_a_test_applies() -> TestResult {
     Ok(())
 }
 
+#[test]
+fn unique_sessions_count_distinct_property_values() -> TestResult {
+    // Oct 1: ann in s1 (twice) and s2, bob in s3, cy without a session → 3 sessions.
+    // Oct 2: ann still in s1 after midnight → 1 session (counted again on its own day).
+    let mut b = EventTableBuilder::new(["session"]);
+    for (who, ts, session) in [
+        ("ann", "2026-10-01 09:00:00", Some("s1")),
+        ("ann", "2026-10-01 09:05:00", Some("s1")),
+        ("ann", "2026-10-01 13:00:00", Some("s2")),
+        ("bob", "2026-10-01 10:00:00", Some("s3")),
+        ("cy", "2026-10-01 11:00:00", None),
+        ("ann", "2026-10-02 00:10:00", Some("s1")),
+    ] {
+        b.push(who, at(ts)?, "view", &[session])?;
+    }
+    let table = b.build();
+    let trends = TrendsQuery::builder(date("2026-10-01")?, date("2026-10-02")?)
+        .series(Series::new(
+            "sessions",
+            EventSelector::any(),
+            Math::UniqueValues {
+                property: "session".into(),
+            },
+        ))
+        .build()?
+        .run(&table)?;
+    assert_eq!(values(&trends, "sessions", None)?, &[Some(3.0), Some(1.0)]);
+    Ok(())
+}
+
+#[test]
+fn share_change_tests_the_dau_mau_share() -> TestResult {
+    let table = sample_events()?;
+    let trends = TrendsQuery::builder(date("2026-10-29")?, date("2026-10-31")?)
+        .dau_mau("stickiness", EventSelector::any())
+        .now(at("2026-10-31 12:00:00")?)
+        .build()?
+        .run(&table)?;
+    // Rows: 0 DAU, 1 MAU, 2 the formula. Oct 31 is incomplete, so Oct 29 → Oct 30.
+    let dau = values(&trends, "stickiness DAU", None)?;
+    let mau = values(&trends, "stickiness MAU", None)?;
+    let pair = |b: usize| -> Result<(u64, u64), Box<dyn Error>> {
+        Ok((dau[b].ok_or("dau")? as u64, mau[b].ok_or("mau")? as u64))
+    };
+    let alpha = Alpha::new(0.05)?;
+    let change = trends.share_change(0, 1, alpha)?;
+    let expected = rate_change(pair(0)?, pair(1)?, alpha)?;
+    assert_eq!(change, expected);
+    let (d0, m0) = pair(0)?;
+    assert!((change.previous - d0 as f64 / m0 as f64).abs() < 1e-15);
+    // A numerator above its denominator is not a share.
+    assert!(matches!(
+        trends.share_change(1, 0, alpha),
+        Err(KpiError::InvalidInput { .. })
+    ));
+    Ok(())
+}
+
 fn check_series(got: &[Option<f64>], want: &[f64], what: &str) {
     assert_eq!(got.len(), want.len(), "{what}: length");
     for (i, (g, w)) in got.iter().zip(want).enumerate() {
@@ -750,6 +808,23 @@ fn weekly_breakdowns_and_per_person_counts_match_pandas() -> TestResult {
         "other users",
     );
     assert!(trends.row("events", Some(&BreakdownValue::Null)).is_none()); // no missing countries
+
+    let countries = TrendsQuery::builder(from, to)
+        .grain(Grain::Week)
+        .series(Series::new(
+            "countries",
+            EventSelector::event("subscription_started"),
+            Math::UniqueValues {
+                property: "country".into(),
+            },
+        ))
+        .build()?
+        .run(&table)?;
+    check_series(
+        values(&countries, "countries", None)?,
+        &numbers(&fx["unique_countries_weekly"]),
+        "distinct countries",
+    );
 
     let dash = EventSelector::event("dashboard_viewed");
     let per = TrendsQuery::builder(from, to)

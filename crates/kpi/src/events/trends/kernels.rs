@@ -328,6 +328,58 @@ impl Visitor for PropertyValues<'_> {
     }
 }
 
+/// Distinct non-null values of a property per (slot, bucket) (sessions, groups): (cell,
+/// code) pairs packed in a `u64`, sorted and deduplicated once at the end.
+pub(crate) struct DistinctValues<'b> {
+    bucket_of_day: &'b [u32],
+    n_buckets: usize,
+    codes: &'b [u32],
+    pairs: Vec<u64>,
+}
+
+impl<'b> DistinctValues<'b> {
+    pub(crate) fn new(
+        buckets: &'b Buckets,
+        codes: &'b [u32],
+        capacity: usize,
+    ) -> DistinctValues<'b> {
+        DistinctValues {
+            bucket_of_day: &buckets.bucket_of_day,
+            n_buckets: buckets.len(),
+            codes,
+            pairs: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Distinct values per cell.
+    pub(crate) fn counts(mut self, cells: usize) -> Vec<u64> {
+        self.pairs.sort_unstable();
+        self.pairs.dedup();
+        let mut out = vec![0u64; cells];
+        for pair in &self.pairs {
+            out[(pair >> 32) as usize] += 1;
+        }
+        out
+    }
+}
+
+impl Visitor for DistinctValues<'_> {
+    #[inline]
+    fn event(&mut self, _key: u32, row: usize, day: usize, slot: usize) {
+        let b = self.bucket_of_day[day];
+        let code = self.codes[row];
+        if b == NO_BUCKET || code == NULL_CODE {
+            return;
+        }
+        let cell = (slot * self.n_buckets + b as usize) as u64;
+        let pair = (cell << 32) | u64::from(code);
+        // A key's consecutive events usually share the value (one session): keep one.
+        if self.pairs.last() != Some(&pair) {
+            self.pairs.push(pair);
+        }
+    }
+}
+
 /// Events per key per (slot, bucket), emitted as (cell, count) pairs when the key ends.
 pub(crate) struct PerKeyCounts<'b> {
     bucket_of_day: &'b [u32],

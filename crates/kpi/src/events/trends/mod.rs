@@ -12,7 +12,9 @@
 //!   zone: an event at 02:00 UTC on the 2nd is on the 1st in `America/New_York`. The first
 //!   and last buckets hold only the range's days.
 //! - [`Math::Total`] counts events; [`Math::UniqueKeys`] counts distinct keys (DAU at the day
-//!   grain; the key is the schema's key, so a person, a group or a session).
+//!   grain; the key is the schema's key, so a person, a group or a session);
+//!   [`Math::UniqueValues`] counts distinct values of a property such as a session or group
+//!   id.
 //! - [`Math::WeeklyActive`] at day t counts distinct keys with an event in [t − 6, t];
 //!   [`Math::MonthlyActive`] in [t − 29, t]; [`Math::TrailingCount30`] counts events in
 //!   [t − 29, t] (PostHog #20430). Events before `from` count toward the first days' windows.
@@ -88,8 +90,8 @@ use crate::error::{KpiError, invalid_input};
 use crate::events::{Calendar, EventTable};
 use grid::{Buckets, DayGrid, sub_days};
 use kernels::{
-    DayCounts, NO_SLOT, PerKeyCounts, PropertyValues, Slots, TrailingDistinct, Uniques, Volume,
-    quantile_sorted, reduce_pairs, scan,
+    DayCounts, DistinctValues, NO_SLOT, PerKeyCounts, PropertyValues, Slots, TrailingDistinct,
+    Uniques, Volume, quantile_sorted, reduce_pairs, scan,
 };
 
 /// An aggregate of a numeric event property.
@@ -138,6 +140,12 @@ pub enum Math {
     Total,
     /// Distinct keys (DAU at the day grain).
     UniqueKeys,
+    /// Distinct non-null values of a property, such as a session or a group (account) id:
+    /// unique sessions or groups when the table's key is a person.
+    UniqueValues {
+        /// The property column holding the session or group id.
+        property: String,
+    },
     /// Distinct keys active in the 7 days ending on the bucket's last day.
     WeeklyActive,
     /// Distinct keys active in the 30 days ending on the bucket's last day.
@@ -547,6 +555,18 @@ fn series_values(
             scan(table, &matcher, grid, slots, &mut uniques);
             per_cell(uniques.counts.into_iter().map(|c| Some(c as f64)).collect())
         }
+        Math::UniqueValues { property } => {
+            let column = table
+                .property(property)
+                .ok_or_else(|| KpiError::MissingColumn {
+                    column: property.clone(),
+                    purpose: format!("distinct values of series {:?}", series.label),
+                })?;
+            let mut acc = DistinctValues::new(buckets, column.codes(), table.len());
+            scan(table, &matcher, grid, slots, &mut acc);
+            let counts = acc.counts(n_slots * n_buckets);
+            per_cell(counts.into_iter().map(|c| Some(c as f64)).collect())
+        }
         Math::WeeklyActive | Math::MonthlyActive => {
             let window = series.math.lookback() + 1;
             let mut sweep = TrailingDistinct::new(n_slots, grid.len(), window);
@@ -688,27 +708,9 @@ impl Trends {
     /// [`KpiError::InvalidInput`] for an unknown row or an undefined value;
     /// [`KpiError::InsufficientHistory`] with fewer than two complete buckets.
     pub fn period_change(&self, row: usize, alpha: Alpha) -> Result<PeriodChange, KpiError> {
-        let r = self
-            .rows
-            .get(row)
-            .ok_or_else(|| invalid_input("row", format!("no row {row} of {}", self.rows.len())))?;
-        let complete = self.periods.len() - usize::from(self.last_incomplete);
-        if complete < 2 {
-            return Err(KpiError::InsufficientHistory {
-                needed: 2,
-                got: complete,
-            });
-        }
-        let (b0, b1) = (complete - 2, complete - 1);
-        let value = |b: usize| {
-            r.unsmoothed[b].ok_or_else(|| {
-                invalid_input(
-                    format!("row {:?}", r.label),
-                    format!("undefined in {}", self.periods[b]),
-                )
-            })
-        };
-        let (prev, cur) = (value(b0)?, value(b1)?);
+        let r = self.row_at(row)?;
+        let (b0, b1) = self.last_complete_pair()?;
+        let (prev, cur) = (self.value_at(r, b0)?, self.value_at(r, b1)?);
         let counts_events =
             matches!(r.source, RowSource::Series(i) if self.series_math[i] == Math::Total);
         if counts_events {
@@ -722,6 +724,78 @@ impl Trends {
         } else {
             Ok(PeriodChange::untested(prev, cur))
         }
+    }
+
+    /// The change of the share `numerator / denominator` (two rows holding counts, such as the
+    /// DAU and MAU series [`TrendsQueryBuilder::dau_mau`] adds, or converted and entered
+    /// persons) from the next-to-last to the last complete bucket, tested by the
+    /// two-proportion z test ([`rate_change`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Trends::period_change`], plus [`KpiError::InvalidInput`] when a value is not a
+    /// whole count or the numerator exceeds the denominator, and [`KpiError::Experiment`]
+    /// when the test is undefined (fewer than 2 in a denominator, no variance).
+    pub fn share_change(
+        &self,
+        numerator: usize,
+        denominator: usize,
+        alpha: Alpha,
+    ) -> Result<PeriodChange, KpiError> {
+        let (num, den) = (self.row_at(numerator)?, self.row_at(denominator)?);
+        let (b0, b1) = self.last_complete_pair()?;
+        let count = |r: &TrendRow, b: usize| -> Result<u64, KpiError> {
+            let v = self.value_at(r, b)?;
+            if v < 0.0 || v.fract() != 0.0 {
+                return Err(invalid_input(
+                    format!("row {:?}", r.label),
+                    format!("{v} in {} is not a count", self.periods[b]),
+                ));
+            }
+            Ok(v as u64)
+        };
+        let mut pair = [(0, 0); 2];
+        for (slot, b) in pair.iter_mut().zip([b0, b1]) {
+            let (x, n) = (count(num, b)?, count(den, b)?);
+            if x > n {
+                return Err(invalid_input(
+                    "share",
+                    format!(
+                        "{x} {:?} exceed {n} {:?} in {}",
+                        num.label, den.label, self.periods[b]
+                    ),
+                ));
+            }
+            *slot = (x, n);
+        }
+        rate_change(pair[0], pair[1], alpha)
+    }
+
+    fn row_at(&self, row: usize) -> Result<&TrendRow, KpiError> {
+        self.rows
+            .get(row)
+            .ok_or_else(|| invalid_input("row", format!("no row {row} of {}", self.rows.len())))
+    }
+
+    /// The next-to-last and last complete buckets.
+    fn last_complete_pair(&self) -> Result<(usize, usize), KpiError> {
+        let complete = self.periods.len() - usize::from(self.last_incomplete);
+        if complete < 2 {
+            return Err(KpiError::InsufficientHistory {
+                needed: 2,
+                got: complete,
+            });
+        }
+        Ok((complete - 2, complete - 1))
+    }
+
+    fn value_at(&self, row: &TrendRow, b: usize) -> Result<f64, KpiError> {
+        row.unsmoothed[b].ok_or_else(|| {
+            invalid_input(
+                format!("row {:?}", row.label),
+                format!("undefined in {}", self.periods[b]),
+            )
+        })
     }
 
     /// Whether the rows were smoothed.
