@@ -3,6 +3,9 @@
 //!
 //! # The four states
 //!
+//! These states confuse readers of lifecycle charts (PostHog PR #8028), so each is defined
+//! exactly here.
+//!
 //! Periods are the grain's calendar periods covering the range (the first is taken whole),
 //! in the calendar's time zone. A person is *active* in a period when they did a selected
 //! event in it. A person's creation period is their `created_at` truncated to the grain.
@@ -337,6 +340,7 @@ impl LifecycleQuery {
         scan(table, &matcher, &buckets.grid, &Slots::Single, &mut kernel);
         Ok(Lifecycle {
             periods: buckets.periods.clone(),
+            period_starts: buckets.starts.clone(),
             active_before: kernel.new[0] + kernel.returning[0] + kernel.resurrecting[0],
             new: kernel.new[1..].to_vec(),
             returning: kernel.returning[1..].to_vec(),
@@ -419,6 +423,8 @@ impl Visitor for Kernel<'_> {
 pub struct Lifecycle {
     /// The periods, in order.
     pub periods: Vec<Period>,
+    /// The first civil day of each period (a Sunday for Sunday-start weeks).
+    pub period_starts: Vec<NaiveDate>,
     /// New persons per period.
     pub new: Vec<u64>,
     /// Returning persons per period.
@@ -462,8 +468,8 @@ impl Lifecycle {
         Ok(())
     }
 
-    /// One row per period and state: `period` (label), `period_start` (the period's nominal
-    /// first day), `status` (`new`, `returning`, `resurrecting`, `dormant`) and `count`
+    /// One row per period and state: `period` (label), `period_start` (its first civil
+    /// day), `status` (`new`, `returning`, `resurrecting`, `dormant`) and `count`
     /// (negative for dormant).
     ///
     /// # Errors
@@ -474,7 +480,7 @@ impl Lifecycle {
         let mut start = Vec::new();
         let mut status = Vec::new();
         let mut count = Vec::new();
-        for (t, p) in self.periods.iter().enumerate() {
+        for (t, (p, first)) in self.periods.iter().zip(&self.period_starts).enumerate() {
             for (name, c) in [
                 ("new", self.new[t] as i64),
                 ("returning", self.returning[t] as i64),
@@ -482,7 +488,7 @@ impl Lifecycle {
                 ("dormant", self.dormant[t]),
             ] {
                 period.push(p.label());
-                start.push(p.first_day().to_epoch_days());
+                start.push(first.to_epoch_days());
                 status.push(name);
                 count.push(c);
             }

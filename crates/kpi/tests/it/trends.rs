@@ -142,6 +142,33 @@ fn time_zone_buckets_follow_civil_dates() -> TestResult {
 }
 
 #[test]
+fn sunday_weeks_start_on_sunday() -> TestResult {
+    // With Sunday weeks, Sun Oct 18..Sat Oct 24 and Sun Oct 25..Sat Oct 31: the Saturday and
+    // the Sunday fall in different weeks, and the frame's period_start is the Sunday.
+    let mut b = EventTableBuilder::new(Vec::<String>::new());
+    b.push("ann", at("2026-10-24 12:00:00")?, "view", &[])?; // Saturday
+    b.push("ann", at("2026-10-25 12:00:00")?, "view", &[])?; // Sunday
+    b.push("bob", at("2026-10-25 13:00:00")?, "view", &[])?;
+    let table = b.build();
+    let trends = TrendsQuery::builder(date("2026-10-18")?, date("2026-10-31")?)
+        .grain(Grain::Week)
+        .calendar(Calendar::new(Tz::UTC, Weekday::Sun))
+        .series(Series::new("n", EventSelector::any(), Math::Total))
+        .build()?
+        .run(&table)?;
+    assert_eq!(values(&trends, "n", None)?, &[Some(1.0), Some(2.0)]);
+    assert_eq!(
+        trends.period_starts,
+        vec![date("2026-10-18")?, date("2026-10-25")?]
+    );
+    let frame = trends.to_frame()?;
+    let starts = frame.column("period_start")?.cast(&DataType::String)?;
+    let starts: Vec<&str> = starts.str()?.iter().flatten().collect();
+    assert_eq!(starts, vec!["2026-10-18", "2026-10-25"]);
+    Ok(())
+}
+
+#[test]
 fn daylight_saving_day_has_25_hours() -> TestResult {
     // New York leaves DST on Sun Nov 1 2026 at 02:00 EDT: the day runs 04:00 UTC Nov 1 to
     // 05:00 UTC Nov 2. An event at 04:30 UTC Nov 2 (23:30 EST) is still Nov 1.

@@ -114,6 +114,9 @@ pub(crate) struct Buckets {
     pub(crate) lookback: usize,
     /// The periods, in order.
     pub(crate) periods: Vec<Period>,
+    /// The first civil day of each period in the calendar (a Sunday for Sunday weeks, where
+    /// the period itself is the ISO week it is labelled by).
+    pub(crate) starts: Vec<NaiveDate>,
     /// Bucket of each grid day; `u32::MAX` for days before `from`.
     pub(crate) bucket_of_day: Vec<u32>,
     /// The last grid day of each bucket.
@@ -145,6 +148,14 @@ impl Buckets {
         let first = calendar.period_of_date(from, grain);
         let last = calendar.period_of_date(to, grain);
         let periods: Vec<Period> = first.through(last).collect();
+        let shift = match grain {
+            Grain::Week => u64::from((7 - calendar.week_start().num_days_from_monday()) % 7),
+            _ => 0,
+        };
+        let starts = periods
+            .iter()
+            .map(|p| sub_days(p.first_day(), shift))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut bucket_of_day = vec![NO_BUCKET; grid.len()];
         let mut last_day = vec![0usize; periods.len()];
         let mut days = vec![0u32; periods.len()];
@@ -164,6 +175,7 @@ impl Buckets {
             grid,
             lookback,
             periods,
+            starts,
             bucket_of_day,
             last_day,
             days,

@@ -448,6 +448,7 @@ impl TrendsQuery {
         let last_incomplete = self.now.is_some_and(|now| buckets.grid.end_instant() > now);
         Ok(Trends {
             periods: buckets.periods.clone(),
+            period_starts: buckets.starts.clone(),
             bucket_days: buckets.days.clone(),
             rows,
             last_incomplete,
@@ -671,6 +672,8 @@ fn smooth(values: &[Option<f64>], k: usize) -> Vec<Option<f64>> {
 pub struct Trends {
     /// The buckets, in order.
     pub periods: Vec<Period>,
+    /// The first civil day of each bucket's period (a Sunday for Sunday-start weeks).
+    pub period_starts: Vec<NaiveDate>,
     /// Rows: every series × breakdown value, then every formula × breakdown value.
     pub rows: Vec<TrendRow>,
     /// Whether the last bucket is still in progress (the range ends after `now`).
@@ -804,7 +807,8 @@ impl Trends {
     }
 
     /// The result in long form, one row per (series or formula, breakdown value, bucket):
-    /// `period` (label such as `2026-10-18` or `2026-W42`), `period_start` (date), `series`,
+    /// `period` (label such as `2026-10-18` or `2026-W42`), `period_start` (the first day of
+    /// the period in the calendar, even when the range starts later), `series`,
     /// `breakdown` (the value, null for none and for the null bucket), `breakdown_kind`
     /// (`none`, `value`, `other` or `null`), `value` (null where undefined) and `incomplete`.
     ///
@@ -822,9 +826,9 @@ impl Trends {
         let mut incomplete = Vec::with_capacity(n);
         let last = self.periods.len().saturating_sub(1);
         for row in &self.rows {
-            for (b, p) in self.periods.iter().enumerate() {
+            for (b, (p, first)) in self.periods.iter().zip(&self.period_starts).enumerate() {
                 period.push(p.label());
-                start.push(p.first_day().to_epoch_days());
+                start.push(first.to_epoch_days());
                 series.push(row.label.clone());
                 breakdown.push(match &row.breakdown {
                     Some(BreakdownValue::Value(v)) => Some(v.clone()),
