@@ -2,5 +2,8 @@
 //! hand-worked cases and properties.
 
 mod funnel;
+mod lifecycle;
 mod retention;
+mod stickiness;
 mod survey;
+mod trends;
