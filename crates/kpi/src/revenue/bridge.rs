@@ -6,7 +6,7 @@ use polars::prelude::*;
 use prodops_core::{Currency, Decimal, Money, Period, Segment};
 use serde::Serialize;
 
-use super::history::MrrHistory;
+use super::history::{Entry, MrrHistory};
 use crate::error::{KpiError, invalid_input};
 
 /// Where a customer who comes back after a gap is counted.
@@ -343,6 +343,39 @@ impl Acc {
     }
 }
 
+/// The accumulators of every (period, segment) cell of a table being computed.
+struct Grid {
+    /// Row-major: period (from the second of the history) then segment.
+    cells: Vec<Acc>,
+    /// Index of the history's first period, which only opens the books.
+    first: i64,
+    n_seg: usize,
+    by_segment: bool,
+    options: BridgeOptions,
+}
+
+impl Grid {
+    /// Records a move from `m0` to `m1` in period index `t`; moves in the first period or
+    /// after the last have no cell and are ignored.
+    fn record(
+        &mut self,
+        t: i64,
+        segment: u32,
+        m0: Decimal,
+        m1: Decimal,
+        paid_before: bool,
+    ) -> Result<(), KpiError> {
+        let Ok(p) = usize::try_from(t - self.first - 1) else {
+            return Ok(());
+        };
+        let s = if self.by_segment { segment as usize } else { 0 };
+        match self.cells.get_mut(p * self.n_seg + s) {
+            Some(acc) => acc.record(m0, m1, paid_before, self.options),
+            None => Ok(()),
+        }
+    }
+}
+
 impl MrrHistory {
     /// The bridge of every period after the first, for the whole population.
     ///
@@ -400,52 +433,38 @@ impl MrrHistory {
             });
         };
         let n_periods = usize::try_from(last - first).unwrap_or(0);
-        let mut cells = vec![Acc::default(); n_periods * n_seg];
-        // The cell of period index `t` and segment `seg`; none for the first period (it only
-        // opens the books) or after the last.
-        let slot = |t: i64, seg: u32| -> Option<usize> {
-            let p = usize::try_from(t - first - 1).ok()?;
-            let s = if by_segment { seg as usize } else { 0 };
-            Some(p * n_seg + s)
+        let mut grid = Grid {
+            cells: vec![Acc::default(); n_periods * n_seg],
+            first,
+            n_seg,
+            by_segment,
+            options: *options,
         };
-        macro_rules! cell {
-            ($t:expr, $seg:expr) => {
-                slot($t, $seg).and_then(|i| cells.get_mut(i))
-            };
-        }
         let zero = Decimal::ZERO;
         for c in 0..self.customers.len() {
             let mut paid_before = false;
-            let mut prev: Option<&super::history::Entry> = None;
+            let mut prev: Option<&Entry> = None;
             for e in self.customer_entries(c) {
                 match prev {
                     Some(p) if p.period + 1 == e.period => {
-                        if let Some(acc) = cell!(e.period, e.segment) {
-                            acc.record(p.amount, e.amount, paid_before, *options)?;
-                        }
+                        grid.record(e.period, e.segment, p.amount, e.amount, paid_before)?;
                     }
                     _ => {
-                        if let Some(p) = prev
-                            && let Some(acc) = cell!(p.period + 1, p.segment)
-                        {
-                            acc.record(p.amount, zero, paid_before, *options)?;
+                        if let Some(p) = prev {
+                            grid.record(p.period + 1, p.segment, p.amount, zero, paid_before)?;
                         }
-                        if let Some(acc) = cell!(e.period, e.segment) {
-                            acc.record(zero, e.amount, paid_before, *options)?;
-                        }
+                        grid.record(e.period, e.segment, zero, e.amount, paid_before)?;
                     }
                 }
                 paid_before = true;
                 prev = Some(e);
             }
-            if let Some(p) = prev
-                && let Some(acc) = cell!(p.period + 1, p.segment)
-            {
-                acc.record(p.amount, zero, paid_before, *options)?;
+            if let Some(p) = prev {
+                grid.record(p.period + 1, p.segment, p.amount, zero, paid_before)?;
             }
         }
-        let mut bridges = Vec::with_capacity(cells.len());
-        for (i, acc) in cells.into_iter().enumerate() {
+        let mut bridges = Vec::with_capacity(grid.cells.len());
+        for (i, acc) in grid.cells.into_iter().enumerate() {
             let t = first + 1 + (i / n_seg) as i64;
             let period = Period::from_index(self.grain, t)?;
             let segment = segments.get(i % n_seg).cloned().unwrap_or_default();

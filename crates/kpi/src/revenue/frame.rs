@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use polars::prelude::*;
-use prodops_core::{Currency, Grain, IngestReport, Money, Period, Segment};
+use prodops_core::{Currency, DimensionName, Grain, IngestReport, Money, Period, Segment};
 
 use super::history::{LoadedMrr, MrrHistory, MrrHistoryBuilder, RowProblem};
 use crate::error::KpiError;
@@ -20,7 +20,9 @@ pub struct MrrColumns {
     /// The MRR column: floats, integers, or decimal text; amounts are in major units
     /// (`139.15` is 139.15, not cents). Default `"mrr"`.
     pub mrr: String,
-    /// Segment columns (text or integers) for [`MrrHistory::bridges_by_segment`]. Default none.
+    /// Segment columns (text or integers) for [`MrrHistory::bridges_by_segment`]; a null cell
+    /// is the empty value `""`. Their names must be valid dimension names (a letter or `_`,
+    /// then letters, digits or `_`). Default none.
     pub segments: Vec<String>,
     /// The grain periods are bucketed to. Default [`Grain::Month`].
     pub grain: Grain,
@@ -86,7 +88,8 @@ impl MrrHistory {
     /// # Errors
     ///
     /// [`KpiError::MissingColumn`] when a named column is absent; [`KpiError::InvalidColumn`]
-    /// when a column has a type that cannot hold its values.
+    /// when a column has a type that cannot hold its values or a segment column's name is not
+    /// a dimension name.
     ///
     /// # Examples
     ///
@@ -124,6 +127,10 @@ impl MrrHistory {
         let amounts = amount_column(column(&columns.mrr, "MRR amount")?, &columns.mrr)?;
         let mut segment_columns = Vec::with_capacity(columns.segments.len());
         for name in &columns.segments {
+            DimensionName::new(name).map_err(|e| KpiError::InvalidColumn {
+                column: name.clone(),
+                reason: format!("not usable as a segment dimension: {e}"),
+            })?;
             segment_columns.push(text_column(column(name, "MRR segment")?, name)?);
         }
         let customer_ca = customers.str()?;

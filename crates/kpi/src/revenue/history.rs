@@ -27,6 +27,7 @@ pub struct MrrHistory {
     pub(super) currency: Currency,
     pub(super) grain: Grain,
     pub(super) customers: Vec<String>,
+    customer_index: HashMap<String, u32>,
     pub(super) segments: Vec<Segment>,
     /// Entries of customer `c` are `entries[offsets[c]..offsets[c + 1]]`, sorted by period.
     pub(super) offsets: Vec<usize>,
@@ -260,6 +261,7 @@ impl MrrHistoryBuilder {
             currency: self.currency,
             grain: self.grain.unwrap_or(Grain::Month),
             customers: self.customers,
+            customer_index: self.customer_index,
             segments: self.segments,
             offsets,
             entries,
@@ -327,13 +329,15 @@ impl MrrHistory {
     /// The MRR of `customer` in `period`: zero if the customer has no row for it.
     pub fn mrr(&self, customer: &str, period: Period) -> Money {
         let amount = self
-            .customers
-            .iter()
-            .position(|c| c == customer)
-            .and_then(|c| {
-                self.customer_entries(c)
-                    .iter()
-                    .find(|e| e.period == period.index() && period.grain() == self.grain)
+            .customer_index
+            .get(customer.trim())
+            .filter(|_| period.grain() == self.grain)
+            .and_then(|&c| {
+                let entries = self.customer_entries(c as usize);
+                entries
+                    .binary_search_by_key(&period.index(), |e| e.period)
+                    .ok()
+                    .and_then(|i| entries.get(i))
             })
             .map_or(Decimal::ZERO, |e| e.amount);
         Money::new(amount, self.currency)

@@ -393,13 +393,20 @@ fn matches_pandas_on_the_sample_data() -> TestResult {
     let frame = by_segment.to_frame()?;
     assert_eq!(frame.height(), by_segment.bridges.len());
     assert_eq!(frame.column("segment")?.dtype(), &DataType::String);
+
+    // The typed bridges serialize with exact decimal amounts and every rate.
+    let json = serde_json::to_value(&overall.bridges[0])?;
+    assert_eq!(json["start"]["amount"], expected[0]["start"]);
+    assert!(json["grr"]["value"].is_f64());
     Ok(())
 }
 
 /// A random history: up to 8 customers over up to 8 months, each month either absent or an
-/// amount in cents (zero included), each customer in one of two segments that may change.
+/// amount in cents (an explicit zero one time in five), each customer in one of two segments
+/// that may change from month to month.
 fn histories() -> impl Strategy<Value = Vec<(u8, u8, i64, bool)>> {
-    prop::collection::vec((0u8..8, 0u8..8, 0i64..100_000, any::<bool>()), 0..60)
+    let cents = prop_oneof![1 => Just(0i64), 4 => 1i64..100_000];
+    prop::collection::vec((0u8..8, 0u8..8, cents, any::<bool>()), 0..60)
 }
 
 fn build(rows: &[(u8, u8, i64, bool)]) -> Result<MrrHistory, KpiError> {
@@ -421,7 +428,68 @@ fn build(rows: &[(u8, u8, i64, bool)]) -> Result<MrrHistory, KpiError> {
     Ok(b.build())
 }
 
+/// The first row of each (customer, month), as `build` keeps it.
+fn first_rows(rows: &[(u8, u8, i64, bool)]) -> std::collections::BTreeMap<(u8, u8), i64> {
+    let mut map = std::collections::BTreeMap::new();
+    for &(customer, m, cents, _) in rows {
+        map.entry((customer, m)).or_insert(cents);
+    }
+    map
+}
+
+/// The whole population's bridge straight from the definitions, month by month and customer
+/// by customer over a dense grid: (month offset, [start, new, reactivation, expansion,
+/// contraction, churn, end] in cents).
+fn dense_bridges(rows: &[(u8, u8, i64, bool)]) -> Vec<(i64, [i64; 7])> {
+    let map = first_rows(rows);
+    let (Some(lo), Some(hi)) = (map.keys().map(|k| k.1).min(), map.keys().map(|k| k.1).max())
+    else {
+        return Vec::new();
+    };
+    let at = |c: u8, m: u8| map.get(&(c, m)).copied().unwrap_or(0);
+    let mut out = Vec::new();
+    for t in lo + 1..=hi {
+        let mut b = [0i64; 7];
+        for c in 0u8..8 {
+            let (m0, m1) = (at(c, t - 1), at(c, t));
+            let paid_before = (lo..t).any(|s| at(c, s) > 0);
+            b[0] += m0;
+            b[6] += m1;
+            match (m0, m1) {
+                (0, 0) => {}
+                (0, _) if paid_before => b[2] += m1,
+                (0, _) => b[1] += m1,
+                (_, 0) => b[5] += m0,
+                _ if m1 > m0 => b[3] += m1 - m0,
+                _ => b[4] += m0 - m1,
+            }
+        }
+        out.push((i64::from(t), b));
+    }
+    out
+}
+
 proptest! {
+    #[test]
+    fn sparse_walk_matches_the_dense_definition(rows in histories()) {
+        let history = build(&rows).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let table = history.bridges(&BridgeOptions::default()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let base = month("2026-01").map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let expected = dense_bridges(&rows);
+        prop_assert_eq!(table.bridges.len(), expected.len());
+        for (b, (t, cents)) in table.bridges.iter().zip(expected) {
+            prop_assert_eq!(b.period.index() - base.index(), t);
+            let got = [&b.start, &b.new, &b.reactivation, &b.expansion, &b.contraction, &b.churn, &b.end]
+                .map(|m| m.amount());
+            prop_assert_eq!(got, cents.map(|c| Decimal::new(c, 2)));
+        }
+        // Point look-ups agree with the rows.
+        for ((c, m), cents) in first_rows(&rows) {
+            let period = base.offset(i64::from(m)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(history.mrr(&format!("c{c}"), period).amount(), Decimal::new(cents, 2));
+        }
+    }
+
     #[test]
     fn bridge_identity_and_rate_bounds(rows in histories()) {
         let history = build(&rows).map_err(|e| TestCaseError::fail(e.to_string()))?;
