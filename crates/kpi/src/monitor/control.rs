@@ -103,10 +103,10 @@ impl Baseline {
 /// use prodops_kpi::monitor::{Baseline, Detector, Ewma};
 ///
 /// let ewma = Ewma::builder().baseline(Baseline::Known { mean: 100.0, sd: 10.0 }).build()?;
-/// let d = ewma.detect(&[130.0])?;
-/// // z₁ = 0.2 × 130 + 0.8 × 100 = 106; σ₁ = 10·√(0.2/1.8 × (1 − 0.8²)) = 2; (106 − 100)/2 = 3.
-/// assert!((d[0].score - 3.0).abs() < 1e-12);
-/// assert!(!d[0].is_anomaly); // on the limit, not beyond it
+/// let d = ewma.detect(&[135.0])?;
+/// // z₁ = 0.2 × 135 + 0.8 × 100 = 107; σ₁ = 10·√(0.2/1.8 × (1 − 0.8²)) = 2; (107 − 100)/2 = 3.5.
+/// assert!((d[0].score - 3.5).abs() < 1e-12);
+/// assert!(d[0].is_anomaly); // beyond L = 3
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
