@@ -288,7 +288,11 @@ impl Decomposer for Paasche {
     fn effects(&self, s: &SegmentInputs) -> Effects {
         let ds = s.share[1] - s.share[0];
         let dr = s.rate[1] - s.rate[0];
-        Effects::new(ds * (s.rate[1] - s.total_rate[1]), s.share[1] * dr, -ds * dr)
+        Effects::new(
+            ds * (s.rate[1] - s.total_rate[1]),
+            s.share[1] * dr,
+            -ds * dr,
+        )
     }
 }
 
@@ -419,8 +423,10 @@ impl MultiSegment {
         volume1: f64,
         numerator1: f64,
     ) -> Result<MultiSegment, KpiError> {
-        let keys: BTreeMap<String, String> =
-            keys.into_iter().map(|(k, v)| (k.into(), v.into())).collect();
+        let keys: BTreeMap<String, String> = keys
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
         let label = keys
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -493,7 +499,10 @@ pub fn sequential<D: Decomposer + ?Sized>(
     }
     for (i, d) in dimensions.iter().enumerate() {
         if dimensions[..i].contains(d) {
-            return Err(invalid_input("dimensions", format!("{d:?} is listed twice")));
+            return Err(invalid_input(
+                "dimensions",
+                format!("{d:?} is listed twice"),
+            ));
         }
     }
     let mut steps = Vec::with_capacity(dimensions.len());

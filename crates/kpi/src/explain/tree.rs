@@ -242,7 +242,11 @@ impl MetricTree {
             Node::Sum(children) => {
                 let mut out = Vec::new();
                 for (sign, c) in children {
-                    out.extend(c.contributions(method, used_shapley)?.into_iter().map(|x| sign * x));
+                    out.extend(
+                        c.contributions(method, used_shapley)?
+                            .into_iter()
+                            .map(|x| sign * x),
+                    );
                 }
                 Ok(out)
             }
@@ -323,7 +327,8 @@ fn shapley(x: &[[f64; 2]], e: &[i32]) -> Result<Vec<f64>, KpiError> {
                 .filter(|s| (s >> j) & 1 == 0)
                 .map(|s| {
                     let k = s.count_ones() as usize;
-                    fact[k] * fact[n - k - 1] / fact[n] * (values[(s | 1 << j) as usize] - values[s as usize])
+                    fact[k] * fact[n - k - 1] / fact[n]
+                        * (values[(s | 1 << j) as usize] - values[s as usize])
                 })
                 .sum()
         })

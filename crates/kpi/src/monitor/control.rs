@@ -84,7 +84,12 @@ impl Baseline {
                         (m, 1.4826 * mad_about(train, m), "median/1.4826·MAD")
                     }
                 };
-                Ok((mu, sigma, points, format!("{how} of the first {points} points")))
+                Ok((
+                    mu,
+                    sigma,
+                    points,
+                    format!("{how} of the first {points} points"),
+                ))
             }
         }
     }
@@ -170,10 +175,16 @@ impl EwmaBuilder {
     pub fn build(self) -> Result<Ewma, KpiError> {
         let e = self.inner;
         if !(e.lambda > 0.0 && e.lambda <= 1.0) {
-            return Err(invalid_input("EWMA lambda", format!("must be in (0, 1], got {}", e.lambda)));
+            return Err(invalid_input(
+                "EWMA lambda",
+                format!("must be in (0, 1], got {}", e.lambda),
+            ));
         }
         if !(e.l.is_finite() && e.l > 0.0) {
-            return Err(invalid_input("EWMA limit width L", format!("must be positive, got {}", e.l)));
+            return Err(invalid_input(
+                "EWMA limit width L",
+                format!("must be positive, got {}", e.l),
+            ));
         }
         e.baseline.validate()?;
         Ok(e)
@@ -197,8 +208,7 @@ impl Detector for Ewma {
         for (t, (index, &x)) in series.iter().enumerate().skip(start).enumerate() {
             let t = t + 1;
             z = lam * x + (1.0 - lam) * z;
-            let sd_t = sigma
-                * (lam / (2.0 - lam) * (1.0 - (1.0 - lam).powi(2 * t as i32))).sqrt();
+            let sd_t = sigma * (lam / (2.0 - lam) * (1.0 - (1.0 - lam).powi(2 * t as i32))).sqrt();
             let half = self.l * sd_t;
             let (score, probability, crossed, warnings) = if sd_t > 0.0 {
                 let s = (z - mu).abs() / sd_t;
@@ -222,7 +232,11 @@ impl Detector for Ewma {
                 num(self.l),
                 num(sd_t),
                 num(sigma),
-                if crossed && !is_anomaly { "; not an alert: direction not monitored" } else { "" }
+                if crossed && !is_anomaly {
+                    "; not an alert: direction not monitored"
+                } else {
+                    ""
+                }
             );
             out.push(Detection {
                 index,
@@ -322,7 +336,10 @@ impl CusumBuilder {
     pub fn build(self) -> Result<Cusum, KpiError> {
         let c = self.inner;
         if !(c.k.is_finite() && c.k >= 0.0) {
-            return Err(invalid_input("CUSUM slack k", format!("must be ≥ 0, got {}", c.k)));
+            return Err(invalid_input(
+                "CUSUM slack k",
+                format!("must be ≥ 0, got {}", c.k),
+            ));
         }
         if !(c.h.is_finite() && c.h > 0.0) {
             return Err(invalid_input(
@@ -377,7 +394,11 @@ impl Detector for Cusum {
                 num(self.h),
                 num(self.k),
                 num(sigma),
-                if is_anomaly { "; both sums restart at 0" } else { "" }
+                if is_anomaly {
+                    "; both sums restart at 0"
+                } else {
+                    ""
+                }
             );
             out.push(Detection {
                 index,

@@ -35,7 +35,12 @@ use crate::error::invalid_input;
 /// assert!((l1 - 2.7082).abs() < 1e-3);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn esd_critical_value(n: usize, i: usize, alpha: f64, two_sided: bool) -> Result<f64, KpiError> {
+pub fn esd_critical_value(
+    n: usize,
+    i: usize,
+    alpha: f64,
+    two_sided: bool,
+) -> Result<f64, KpiError> {
     if i == 0 || i + 2 > n {
         return Err(invalid_input(
             "ESD step",
@@ -43,7 +48,10 @@ pub fn esd_critical_value(n: usize, i: usize, alpha: f64, two_sided: bool) -> Re
         ));
     }
     if !(alpha > 0.0 && alpha < 1.0) {
-        return Err(invalid_input("ESD alpha", format!("must be in (0, 1), got {alpha}")));
+        return Err(invalid_input(
+            "ESD alpha",
+            format!("must be in (0, 1), got {alpha}"),
+        ));
     }
     let rest = (n - i) as f64;
     let tail = if two_sided {
@@ -164,7 +172,10 @@ impl GeneralizedEsdBuilder {
     pub fn build(self) -> Result<GeneralizedEsd, KpiError> {
         let e = self.inner;
         if !(e.alpha > 0.0 && e.alpha < 1.0) {
-            return Err(invalid_input("ESD alpha", format!("must be in (0, 1), got {}", e.alpha)));
+            return Err(invalid_input(
+                "ESD alpha",
+                format!("must be in (0, 1), got {}", e.alpha),
+            ));
         }
         if !(e.max_anoms > 0.0 && e.max_anoms < 0.5) {
             return Err(invalid_input(
@@ -211,7 +222,9 @@ impl Detector for GeneralizedEsd {
                 .iter()
                 .enumerate()
                 .map(|(p, &j)| (p, self.deviation(series[j], center)))
-                .fold((0, f64::NEG_INFINITY), |best, cur| if cur.1 > best.1 { cur } else { best });
+                .fold((0, f64::NEG_INFINITY), |best, cur| {
+                    if cur.1 > best.1 { cur } else { best }
+                });
             let index = remaining.remove(pos);
             steps.push(Step {
                 index,
@@ -221,7 +234,10 @@ impl Detector for GeneralizedEsd {
                 scale,
             });
         }
-        let found = steps.iter().rposition(|s| s.r > s.lambda).map_or(0, |p| p + 1);
+        let found = steps
+            .iter()
+            .rposition(|s| s.r > s.lambda)
+            .map_or(0, |p| p + 1);
         let (center, scale) = self.center_scale(series);
         let sided = if two_sided { "two-sided" } else { "one-sided" };
         let (cname, sname) = if self.hybrid {

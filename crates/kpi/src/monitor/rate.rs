@@ -39,7 +39,11 @@ pub struct RateComparison {
 
 impl RateComparison {
     /// A segment's counts.
-    pub fn new(label: impl Into<String>, previous: ProportionStats, current: ProportionStats) -> Self {
+    pub fn new(
+        label: impl Into<String>,
+        previous: ProportionStats,
+        current: ProportionStats,
+    ) -> Self {
         RateComparison {
             label: label.into(),
             previous,
@@ -249,7 +253,10 @@ impl RateChangeAlertsBuilder {
             MinEffect::Absolute(m) | MinEffect::Relative(m) => m,
         };
         if !(m.is_finite() && m >= 0.0) {
-            return Err(invalid_input("minimum effect", format!("must be ≥ 0, got {m}")));
+            return Err(invalid_input(
+                "minimum effect",
+                format!("must be ≥ 0, got {m}"),
+            ));
         }
         Ok(RateChangeAlerts {
             alpha: Alpha::new(self.alpha)?,

@@ -290,8 +290,7 @@ impl Rolling {
                         if sigma == 0.0 {
                             if s > mu { 1.0 } else { 0.0 }
                         } else {
-                            libm::erf((s - mu) / (sigma * std::f64::consts::SQRT_2))
-                                .clamp(0.0, 1.0)
+                            libm::erf((s - mu) / (sigma * std::f64::consts::SQRT_2)).clamp(0.0, 1.0)
                         }
                     }
                 };
@@ -326,8 +325,8 @@ impl Rolling {
                 let (m, scale_words) = if mad > 0.0 {
                     (0.6745 * (x - med) / mad, format!("MAD {}", num(mad)))
                 } else {
-                    let mean_ad = window.iter().map(|v| (v - med).abs()).sum::<f64>()
-                        / window.len() as f64;
+                    let mean_ad =
+                        window.iter().map(|v| (v - med).abs()).sum::<f64>() / window.len() as f64;
                     if mean_ad == 0.0 {
                         return self.zero_spread(x, value, index, med, "MAD", "median", of);
                     }

@@ -15,7 +15,10 @@ fn decompose(
     seasonal_length: Option<usize>,
 ) -> Result<(Vec<f64>, Vec<f64>), KpiError> {
     if period < 2 {
-        return Err(invalid_input("STL period", format!("must be at least 2, got {period}")));
+        return Err(invalid_input(
+            "STL period",
+            format!("must be at least 2, got {period}"),
+        ));
     }
     need(series, 2 * period)?;
     let mut params = StlParams::new();
@@ -49,7 +52,11 @@ fn decompose(
 pub fn stl_residuals(series: &[f64], period: usize) -> Result<Vec<f64>, KpiError> {
     check_finite(series)?;
     let (s, t) = decompose(series, period, None)?;
-    Ok(series.iter().zip(s.iter().zip(&t)).map(|(x, (s, t))| x - s - t).collect())
+    Ok(series
+        .iter()
+        .zip(s.iter().zip(&t))
+        .map(|(x, (s, t))| x - s - t)
+        .collect())
 }
 
 /// Any detector run on the robust STL remainder, so a Monday peak is not an anomaly but a
@@ -83,7 +90,10 @@ impl<D: Detector> StlResidual<D> {
     /// [`KpiError::InvalidInput`] for a period under 2.
     pub fn new(inner: D, period: usize) -> Result<Self, KpiError> {
         if period < 2 {
-            return Err(invalid_input("STL period", format!("must be at least 2, got {period}")));
+            return Err(invalid_input(
+                "STL period",
+                format!("must be at least 2, got {period}"),
+            ));
         }
         Ok(StlResidual {
             inner,

@@ -87,10 +87,13 @@ impl Threshold {
     /// can be scored.
     pub fn check(&self, series: &[f64]) -> Result<Detection, KpiError> {
         let scored = self.detect(series)?;
-        scored.into_iter().last().ok_or(KpiError::InsufficientHistory {
-            needed: self.min_len(),
-            got: series.len(),
-        })
+        scored
+            .into_iter()
+            .last()
+            .ok_or(KpiError::InsufficientHistory {
+                needed: self.min_len(),
+                got: series.len(),
+            })
     }
 
     fn min_len(&self) -> usize {
@@ -118,7 +121,10 @@ impl ThresholdBuilder {
     pub fn build(self) -> Result<Threshold, KpiError> {
         let t = self.inner;
         if t.lower.is_none() && t.upper.is_none() {
-            return Err(invalid_input("threshold bounds", "set a lower or an upper bound"));
+            return Err(invalid_input(
+                "threshold bounds",
+                "set a lower or an upper bound",
+            ));
         }
         for (name, b) in [("lower bound", t.lower), ("upper bound", t.upper)] {
             if let Some(b) = b
@@ -205,8 +211,14 @@ impl Detector for Threshold {
             let below = self.lower.filter(|&lo| stat < lo);
             let above = self.upper.filter(|&hi| stat > hi);
             let (is_anomaly, reason) = match (below, above) {
-                (Some(lo), _) => (true, format!("{what} is below the lower bound {}", unit(lo))),
-                (_, Some(hi)) => (true, format!("{what} is above the upper bound {}", unit(hi))),
+                (Some(lo), _) => (
+                    true,
+                    format!("{what} is below the lower bound {}", unit(lo)),
+                ),
+                (_, Some(hi)) => (
+                    true,
+                    format!("{what} is above the upper bound {}", unit(hi)),
+                ),
                 _ => {
                     let bounds = match (self.lower, self.upper) {
                         (Some(lo), Some(hi)) => format!("within [{}, {}]", unit(lo), unit(hi)),

@@ -19,7 +19,9 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 const TOL: f64 = 1e-9;
 
 fn fixtures() -> Result<Value, Box<dyn std::error::Error>> {
-    Ok(serde_json::from_str(include_str!("../../fixtures/monitor_fixtures.json"))?)
+    Ok(serde_json::from_str(include_str!(
+        "../../fixtures/monitor_fixtures.json"
+    ))?)
 }
 
 fn series(fx: &Value, name: &str) -> Result<Vec<f64>, Box<dyn std::error::Error>> {
@@ -32,7 +34,8 @@ fn series(fx: &Value, name: &str) -> Result<Vec<f64>, Box<dyn std::error::Error>
 }
 
 fn f(v: &Value) -> Result<f64, Box<dyn std::error::Error>> {
-    v.as_f64().ok_or_else(|| format!("not a number: {v}").into())
+    v.as_f64()
+        .ok_or_else(|| format!("not a number: {v}").into())
 }
 
 fn u(v: &Value) -> Result<usize, Box<dyn std::error::Error>> {
@@ -56,7 +59,10 @@ fn direction(name: &str) -> Direction {
 }
 
 fn anomaly_indices(ds: &[Detection]) -> Vec<usize> {
-    ds.iter().filter(|d| d.is_anomaly).map(|d| d.index).collect()
+    ds.iter()
+        .filter(|d| d.is_anomaly)
+        .map(|d| d.index)
+        .collect()
 }
 
 #[test]
@@ -80,7 +86,12 @@ fn rolling_z_matches_posthog_semantics() -> TestResult {
                 close(g.score, z, "raw z")?;
                 close(g.baseline, f(&w["mean"])?, "window mean")?;
             }
-            assert_eq!(g.is_anomaly, w["anomaly"].as_bool().ok_or("anomaly")?, "at {}", g.index);
+            assert_eq!(
+                g.is_anomaly,
+                w["anomaly"].as_bool().ok_or("anomaly")?,
+                "at {}",
+                g.index
+            );
         }
         assert!(!anomaly_indices(&got).is_empty(), "each case has anomalies");
     }
@@ -110,7 +121,12 @@ fn mad_matches_pyod() -> TestResult {
             close(g.score, f(&w["score"])?, "MAD score")?;
             close(g.baseline, f(&w["median"])?, "median")?;
             close(g.probability, f(&w["probability"])?, "MAD probability")?;
-            assert_eq!(g.is_anomaly, w["anomaly"].as_bool().ok_or("anomaly")?, "at {}", g.index);
+            assert_eq!(
+                g.is_anomaly,
+                w["anomaly"].as_bool().ok_or("anomaly")?,
+                "at {}",
+                g.index
+            );
         }
     }
     Ok(())
@@ -134,11 +150,17 @@ fn modified_z_matches_scipy_including_the_mad_zero_fallback() -> TestResult {
                 Some(m) => close(g.score, m.abs(), "|M|")?,
                 None => assert_eq!(g.warnings, vec![DetectorWarning::ZeroSpread]),
             }
-            let fallback = g.warnings.iter().any(|x| {
-                matches!(x, DetectorWarning::MadZeroMeanAbsoluteDeviationUsed { .. })
-            });
+            let fallback = g
+                .warnings
+                .iter()
+                .any(|x| matches!(x, DetectorWarning::MadZeroMeanAbsoluteDeviationUsed { .. }));
             assert_eq!(fallback, w["fallback"].as_bool().ok_or("fallback")?);
-            assert_eq!(g.is_anomaly, w["anomaly"].as_bool().ok_or("anomaly")?, "at {}", g.index);
+            assert_eq!(
+                g.is_anomaly,
+                w["anomaly"].as_bool().ok_or("anomaly")?,
+                "at {}",
+                g.index
+            );
         }
     }
     Ok(())
@@ -232,7 +254,11 @@ fn generalized_esd_matches_rosner_written_independently() -> TestResult {
             case["two_sided"].as_bool().ok_or("two_sided")?,
         )?;
         // statrs' t quantile against scipy's: 1e-8 (an inverse incomplete beta by iteration).
-        assert!((lambda - f(&case["lambda"])?).abs() < 1e-8, "lambda {lambda} vs {}", case["lambda"]);
+        assert!(
+            (lambda - f(&case["lambda"])?).abs() < 1e-8,
+            "lambda {lambda} vs {}",
+            case["lambda"]
+        );
     }
     Ok(())
 }
@@ -357,9 +383,18 @@ fn rolling_z_spike_by_hand() -> TestResult {
     assert_eq!(d.probability, 1.0);
     assert!(d.is_anomaly);
     assert!((d.baseline - 10.8).abs() < 1e-12);
-    assert!(d.reason.contains("19.6 rolling SDs above the 5-point mean 10.8"), "{}", d.reason);
+    assert!(
+        d.reason
+            .contains("19.6 rolling SDs above the 5-point mean 10.8"),
+        "{}",
+        d.reason
+    );
     // A drop of the same size with only increases monitored: the probability crosses, no alert.
-    let up = Rolling::z_score().window(5).differencing(false).direction(Direction::Up).build()?;
+    let up = Rolling::z_score()
+        .window(5)
+        .differencing(false)
+        .direction(Direction::Up)
+        .build()?;
     let d = up.latest(&[10.0, 12.0, 10.0, 12.0, 10.0, -8.4])?;
     assert_eq!(d.probability, 1.0);
     assert!(!d.is_anomaly);
@@ -440,7 +475,10 @@ fn mad_spike_by_hand() -> TestResult {
         .differencing(false)
         .mad_probability(MadProbability::Erf)
         .build()?;
-    assert_eq!(erf.latest(&[1.0, 2.0, 3.0, 4.0, 100.0, 13.0])?.probability, 0.0);
+    assert_eq!(
+        erf.latest(&[1.0, 2.0, 3.0, 4.0, 100.0, 13.0])?.probability,
+        0.0
+    );
     Ok(())
 }
 
@@ -450,20 +488,32 @@ fn short_history_is_an_error_not_a_pass() -> TestResult {
     // Defaults: window 30 + offset 1 + 1 for differencing = 32 points.
     assert!(matches!(
         Rolling::z_score().build()?.detect(&ten),
-        Err(KpiError::InsufficientHistory { needed: 32, got: 10 })
+        Err(KpiError::InsufficientHistory {
+            needed: 32,
+            got: 10
+        })
     ));
     assert!(matches!(
         Rolling::modified_z().build()?.detect(&ten),
-        Err(KpiError::InsufficientHistory { needed: 31, got: 10 })
+        Err(KpiError::InsufficientHistory {
+            needed: 31,
+            got: 10
+        })
     ));
     // The default training window is 20 points, and at least one must be charted.
     assert!(matches!(
         Ewma::builder().build()?.detect(&ten),
-        Err(KpiError::InsufficientHistory { needed: 21, got: 10 })
+        Err(KpiError::InsufficientHistory {
+            needed: 21,
+            got: 10
+        })
     ));
     assert!(matches!(
         Cusum::builder().build()?.detect(&ten),
-        Err(KpiError::InsufficientHistory { needed: 21, got: 10 })
+        Err(KpiError::InsufficientHistory {
+            needed: 21,
+            got: 10
+        })
     ));
     // ESD with max_anoms 0.1 needs 10 points for one step.
     assert!(matches!(
@@ -500,7 +550,11 @@ fn thresholds_absolute_and_relative() -> TestResult {
     let abs = Threshold::absolute(Some(100.0), Some(500.0)).build()?;
     let d = abs.detect(&[250.0, 90.0, 501.0, 500.0])?;
     assert_eq!(anomaly_indices(&d), vec![1, 2]);
-    assert!(d[1].reason.contains("below the lower bound 100"), "{}", d[1].reason);
+    assert!(
+        d[1].reason.contains("below the lower bound 100"),
+        "{}",
+        d[1].reason
+    );
     assert!(d[3].reason.contains("within [100, 500]"), "{}", d[3].reason);
     // Relative: 200 → 260 is +30% > +25%; 260 → 208 is −20%, inside [−25%, +25%].
     let rel = Threshold::relative(Some(-0.25), Some(0.25)).build()?;
@@ -508,7 +562,9 @@ fn thresholds_absolute_and_relative() -> TestResult {
     assert_eq!(anomaly_indices(&d), vec![1]);
     assert!((d[0].score - 0.3).abs() < 1e-12 && (d[1].score + 0.2).abs() < 1e-12);
     // The open current interval is not judged: only index 1 of [200, 260, 5] is scored.
-    let open = Threshold::relative(Some(-0.25), None).last_incomplete(true).build()?;
+    let open = Threshold::relative(Some(-0.25), None)
+        .last_incomplete(true)
+        .build()?;
     assert_eq!(open.check(&[200.0, 260.0, 5.0])?.index, 1);
     assert!(open.latest(&[200.0, 260.0, 5.0]).is_err());
     assert!(matches!(
@@ -526,7 +582,11 @@ fn ewma_and_cusum_by_hand() -> TestResult {
         .baseline(Baseline::Known { mean: 0.0, sd: 1.0 })
         .build()?;
     let d = ewma.detect(&[1.0, 1.0, 1.0])?;
-    let want = [0.2 / 0.04_f64.sqrt(), 0.36 / 0.0656_f64.sqrt(), 0.488 / 0.081984_f64.sqrt()];
+    let want = [
+        0.2 / 0.04_f64.sqrt(),
+        0.36 / 0.0656_f64.sqrt(),
+        0.488 / 0.081984_f64.sqrt(),
+    ];
     for (g, w) in d.iter().zip(want) {
         assert!((g.score - w).abs() < 1e-12, "{} vs {w}", g.score);
         assert!(!g.is_anomaly);
@@ -571,13 +631,36 @@ fn detectors_compose_as_trait_objects() -> TestResult {
 fn all_detectors() -> Result<Vec<Box<dyn Detector>>, KpiError> {
     Ok(vec![
         Box::new(Rolling::z_score().window(5).build()?),
-        Box::new(Rolling::mad().window(5).mad_probability(MadProbability::Erf).build()?),
+        Box::new(
+            Rolling::mad()
+                .window(5)
+                .mad_probability(MadProbability::Erf)
+                .build()?,
+        ),
         Box::new(Rolling::mad().window(5).build()?),
         Box::new(Rolling::modified_z().window(5).build()?),
-        Box::new(Ewma::builder().baseline(Baseline::Training { points: 4, estimator: BaselineEstimator::MedianMad }).build()?),
-        Box::new(Cusum::builder().baseline(Baseline::Training { points: 4, estimator: BaselineEstimator::MeanSd }).build()?),
+        Box::new(
+            Ewma::builder()
+                .baseline(Baseline::Training {
+                    points: 4,
+                    estimator: BaselineEstimator::MedianMad,
+                })
+                .build()?,
+        ),
+        Box::new(
+            Cusum::builder()
+                .baseline(Baseline::Training {
+                    points: 4,
+                    estimator: BaselineEstimator::MeanSd,
+                })
+                .build()?,
+        ),
         Box::new(GeneralizedEsd::builder().hybrid(true).build()?),
-        Box::new(GeneralizedEsd::builder().direction(Direction::Down).build()?),
+        Box::new(
+            GeneralizedEsd::builder()
+                .direction(Direction::Down)
+                .build()?,
+        ),
         Box::new(Threshold::absolute(Some(-10.0), Some(10.0)).build()?),
     ])
 }
