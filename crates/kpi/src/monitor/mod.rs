@@ -17,6 +17,8 @@
 //! | `StlResidual` (feature `stl`) | any detector on STL remainders | the inner detector fires |
 //! | `SeasonalHybridEsd` (feature `stl`, Vallis et al. 2014) | ESD on x − seasonal − median(x) | Rᵢ > λᵢ |
 //!
+//! [`detect_column`] runs a detector on a polars column and returns the detections as a frame.
+//!
 //! Rate KPIs (conversion, activation) get [`RateChangeAlerts`]: an alert needs a statistically
 //! significant change (a two-proportion z test from `prodops-experiment`, Benjamini–Hochberg
 //! across breakdowns) *and* a minimum effect, so a 0.1-point wobble on a million users and a
@@ -40,6 +42,7 @@
 
 mod control;
 mod esd;
+mod frame;
 mod rate;
 mod rolling;
 #[cfg(feature = "stl")]
@@ -53,6 +56,7 @@ use crate::error::invalid_input;
 
 pub use control::{Baseline, BaselineEstimator, Cusum, CusumBuilder, Ewma, EwmaBuilder};
 pub use esd::{GeneralizedEsd, GeneralizedEsdBuilder, esd_critical_value};
+pub use frame::{detect_column, detections_frame};
 pub use rate::{MinEffect, RateAlert, RateChangeAlerts, RateChangeAlertsBuilder, RateComparison};
 pub use rolling::{MadProbability, Rolling, RollingBuilder, RollingMethod};
 #[cfg(feature = "stl")]

@@ -695,3 +695,40 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn polars_bridge_checks_the_column() -> TestResult {
+    use polars::prelude::*;
+    use prodops_kpi::monitor::detect_column;
+    let det = Threshold::absolute(None, Some(10.0)).build()?;
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("kpi".into(), [1i64, 20, 3]),
+        Column::new("name".into(), ["a", "b", "c"]),
+        Column::new("holey".into(), [Some(1.0), None, Some(2.0)]),
+    ])?;
+    let out = detect_column(&df, "kpi", &det)?;
+    // Integer columns are read as f64; row 1 (20 > 10) fires and the reason is carried along.
+    assert_eq!(out.height(), 3);
+    assert_eq!(out.column("is_anomaly")?.bool()?.get(1), Some(true));
+    assert_eq!(out.column("value")?.f64()?.get(1), Some(20.0));
+    let reason = out
+        .column("reason")?
+        .str()?
+        .get(1)
+        .ok_or("reason")?
+        .to_owned();
+    assert!(reason.contains("above the upper bound 10"), "{reason}");
+    assert!(matches!(
+        detect_column(&df, "nope", &det),
+        Err(KpiError::MissingColumn { .. })
+    ));
+    assert!(matches!(
+        detect_column(&df, "name", &det),
+        Err(KpiError::InvalidColumn { .. })
+    ));
+    assert!(matches!(
+        detect_column(&df, "holey", &det),
+        Err(KpiError::InvalidColumn { .. })
+    ));
+    Ok(())
+}
