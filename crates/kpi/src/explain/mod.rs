@@ -20,6 +20,7 @@
 //! Effects computed on several dimensions separately do not add up; [`sequential`] decomposes
 //! them in a stated order. [`MetricTree`] attributes the change of a formula of leaf metrics
 //! (+ − × ÷) to its leaves: exactly on additive nodes, by LMDI or Shapley on multiplicative ones.
+//! [`segments_from_frame`] and [`decomposition_frame`] connect the decomposition to polars.
 //!
 //! # Examples
 //!
@@ -41,9 +42,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod frame;
 mod mix;
 mod tree;
 
+pub use frame::{decomposition_frame, segments_from_frame};
 pub use mix::{
     Decomposer, Decomposition, Effects, Laspeyres, MultiSegment, Paasche, Period, Segment,
     SegmentEffect, SegmentInputs, SequentialDecomposition, Shapley, sequential,

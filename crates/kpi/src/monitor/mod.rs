@@ -265,8 +265,12 @@ pub(crate) fn mad_about(xs: &[f64], center: f64) -> f64 {
     median(&dev)
 }
 
-/// A number for a sentence: at most four significant decimals, no trailing zeros.
+/// A number for a sentence: two decimals above 1, four below, scientific notation under
+/// 0.001 (so a tiny p-value does not print as 0), no trailing zeros.
 pub(crate) fn num(x: f64) -> String {
+    if x != 0.0 && x.abs() < 1e-3 {
+        return format!("{x:.2e}");
+    }
     let s = if x.abs() >= 1000.0 || x == x.trunc() {
         format!("{x:.0}")
     } else if x.abs() >= 1.0 {

@@ -178,13 +178,13 @@ impl RateChangeAlerts {
                 let allowed = self.direction.allows(r1, r0);
                 let is_anomaly = significant && meets_min_effect && allowed;
                 let min_words = match self.min_effect {
-                    MinEffect::Absolute(m) => format!("{} points", num(100.0 * m)),
+                    MinEffect::Absolute(m) => format!("{} pp", num(100.0 * m)),
                     MinEffect::Relative(m) => format!("{}% relative", num(100.0 * m)),
                 };
                 let rel = relative_change
                     .map_or_else(String::new, |rc| format!(", {}% relative", num(100.0 * rc)));
                 let mut reason = format!(
-                    "{}: rate {}% → {}% ({} points{rel}); p = {}, adjusted p = {} {} α {}; minimum effect {min_words} {}",
+                    "{}: rate {}% → {}% ({} pp{rel}); p = {}, adjusted p = {} {} α {}; minimum effect {min_words} {}",
                     s.label,
                     num(100.0 * r0),
                     num(100.0 * r1),

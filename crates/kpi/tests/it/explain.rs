@@ -486,3 +486,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn polars_bridge_round_trip() -> TestResult {
+    use polars::prelude::*;
+    use prodops_kpi::explain::{decomposition_frame, segments_from_frame};
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("platform".into(), ["web", "tablet"]),
+        Column::new("v0".into(), [1_000.0, 0.0]),
+        Column::new("n0".into(), [100.0, 0.0]),
+        Column::new("v1".into(), [1_000.0, 1_000.0]),
+        Column::new("n1".into(), [100.0, 20.0]),
+        Column::new("text".into(), ["x", "y"]),
+    ])?;
+    let segments = segments_from_frame(&df, "platform", ["v0", "n0", "v1", "n1"])?;
+    let d = Laspeyres.decompose(&segments)?;
+    let out = decomposition_frame(&d)?;
+    // The tablet launch from the hand-worked case: absent before, mix −0.04, no base rate.
+    assert_eq!(out.column("absent_in")?.str()?.get(1), Some("before"));
+    assert_eq!(out.column("rate0")?.f64()?.get(1), None);
+    let mix = out.column("mix")?.f64()?.get(1).ok_or("mix")?;
+    assert!((mix - (-0.04)).abs() < 1e-15);
+    assert!(matches!(
+        segments_from_frame(&df, "platform", ["v0", "n0", "v1", "missing"]),
+        Err(KpiError::MissingColumn { .. })
+    ));
+    assert!(matches!(
+        segments_from_frame(&df, "platform", ["v0", "n0", "v1", "text"]),
+        Err(KpiError::InvalidColumn { .. })
+    ));
+    Ok(())
+}
