@@ -629,7 +629,8 @@ fn detectors_compose_as_trait_objects() -> TestResult {
 }
 
 fn all_detectors() -> Result<Vec<Box<dyn Detector>>, KpiError> {
-    Ok(vec![
+    #[allow(unused_mut)]
+    let mut detectors: Vec<Box<dyn Detector>> = vec![
         Box::new(Rolling::z_score().window(5).build()?),
         Box::new(
             Rolling::mad()
@@ -662,11 +663,21 @@ fn all_detectors() -> Result<Vec<Box<dyn Detector>>, KpiError> {
                 .build()?,
         ),
         Box::new(Threshold::absolute(Some(-10.0), Some(10.0)).build()?),
-    ])
+    ];
+    #[cfg(feature = "stl")]
+    {
+        use prodops_kpi::monitor::{SeasonalHybridEsd, StlResidual};
+        detectors.push(Box::new(StlResidual::new(
+            Rolling::modified_z().window(5).build()?,
+            3,
+        )?));
+        detectors.push(Box::new(SeasonalHybridEsd::builder(4).build()?));
+    }
+    Ok(detectors)
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn detectors_never_return_nan_or_panic(
