@@ -2,8 +2,10 @@
 //! hand-worked cases and properties.
 
 mod definition;
+mod explain;
 mod funnel;
 mod lifecycle;
+mod monitor;
 mod retention;
 mod revenue;
 mod stickiness;
