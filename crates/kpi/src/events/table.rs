@@ -21,6 +21,9 @@ pub const MICROS_PER_DAY: i64 = 86_400_000_000;
 /// Microseconds in one hour.
 pub const MICROS_PER_HOUR: i64 = 3_600_000_000;
 
+/// [`Period::index`] of 1970-01-01 at [`Grain::Day`]: days from 0001-01-01 (CE).
+const EPOCH_DAY_FROM_CE: i64 = 719_163;
+
 /// The code of a missing property value in [`PropertyColumn::codes`].
 pub const NULL_CODE: u32 = u32::MAX;
 
@@ -135,7 +138,8 @@ impl Calendar {
         Ok(self.tz.from_utc_datetime(&utc.naive_utc()).date_naive())
     }
 
-    /// The civil day of an instant as days since 1970-01-01, the index of [`Grain::Day`].
+    /// The civil day of an instant as days since 1970-01-01 (not [`Period::index`], which
+    /// counts days from 0001-01-01; use [`Calendar::period_index`] for that).
     ///
     /// # Errors
     ///
@@ -180,7 +184,8 @@ impl Calendar {
     /// As [`Calendar::civil_date`].
     pub fn period_index(&self, micros: i64, grain: Grain) -> Result<i64, KpiError> {
         if self.tz == Tz::UTC && grain == Grain::Day {
-            return Ok(micros.div_euclid(MICROS_PER_DAY));
+            // Period::index of a day counts days from 0001-01-01 (CE); 1970-01-01 is day 719,163.
+            return Ok(micros.div_euclid(MICROS_PER_DAY) + EPOCH_DAY_FROM_CE);
         }
         Ok(self.period(micros, grain)?.index())
     }

@@ -1,5 +1,6 @@
-//! Integration tests of kpi, one module per analysis: reference fixtures,
+//! Integration tests of prodops-kpi, one module per analysis: reference fixtures,
 //! hand-worked cases and properties.
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod definition;
 mod explain;
