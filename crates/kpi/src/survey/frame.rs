@@ -460,13 +460,15 @@ impl SurveyQuery {
                 report.reject(line, Some(name), "missing or unparseable timestamp");
                 continue;
             }
-            if let Some((s, _)) = self
+            match self
                 .segments
                 .iter()
                 .zip(&seg_null)
                 .find(|(_, nulls)| nulls.get(i).unwrap_or(false))
             {
-                report.reject(line, Some(s), "missing segment value");
+                Some((s, _)) => report.reject(line, Some(s), "missing segment value"),
+                // Every row polars rejected is recorded, even if no check above names why.
+                None => report.reject(line, None, "row failed validation"),
             }
         }
         Ok(())
