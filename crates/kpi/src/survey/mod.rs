@@ -72,7 +72,7 @@ mod scale;
 mod weighted;
 
 pub use counts::{NpsCounts, ScaleCounts, WeightedScaleCounts};
-pub use frame::{SurveyGroup, SurveyQuery, SurveyQueryBuilder, SurveyTable};
+pub use frame::{PeriodChange, SurveyGroup, SurveyQuery, SurveyQueryBuilder, SurveyTable};
 pub use nps::{
     DirichletPosterior, DirichletPrior, MIN_RESAMPLES, NpsAnalysis, NpsAnalysisBuilder,
     NpsComparison, NpsMethod, NpsSummary, NpsTest, VarianceGuess,
