@@ -10,7 +10,7 @@ use serde::Serialize;
 use prodops_core::{DimensionName, Grain, IngestReport, Period, Segment};
 
 use super::counts::{ScaleCounts, WeightedScaleCounts};
-use super::nps::NpsAnalysis;
+use super::nps::{NpsAnalysis, NpsComparison};
 use super::rating::ScaleSummary;
 use super::scale::{RatedScale, Reducer};
 use super::weighted::WeightedNpsSummary;
@@ -195,6 +195,52 @@ pub struct SurveyTable {
     pub groups: Vec<SurveyGroup>,
     /// Rows read, counted and rejected (with why).
     pub report: IngestReport,
+}
+
+/// One segment's NPS change from a period to the next, from [`SurveyTable::period_changes`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct PeriodChange {
+    /// The segment.
+    pub segment: Segment,
+    /// The earlier period.
+    pub previous: Period,
+    /// The later period, the one right after `previous`.
+    pub current: Period,
+    /// The independent-samples test of `current − previous`.
+    pub comparison: NpsComparison,
+}
+
+impl SurveyTable {
+    /// Tests each segment's NPS change from every period to the next with
+    /// [`NpsAnalysis::compare`] (independent samples: different respondents each period).
+    /// A period whose predecessor has no answers in that segment gets no row.
+    ///
+    /// # Errors
+    ///
+    /// [`KpiError::IncompatibleOptions`] when the scale is not a net scale;
+    /// [`KpiError::InvalidInput`] from a Wald test without variance.
+    pub fn period_changes(&self, analysis: &NpsAnalysis) -> Result<Vec<PeriodChange>, KpiError> {
+        let mut out = Vec::new();
+        // Groups are sorted by segment values, then period, so a segment's periods are
+        // adjacent and in order.
+        for pair in self.groups.windows(2) {
+            let (a, b) = (&pair[0], &pair[1]);
+            let (Some(previous), Some(current)) = (a.period, b.period) else {
+                continue;
+            };
+            if a.segment != b.segment || previous.next()? != current {
+                continue;
+            }
+            out.push(PeriodChange {
+                segment: b.segment.clone(),
+                previous,
+                current,
+                comparison: analysis.compare(a.counts.nps_counts()?, b.counts.nps_counts()?)?,
+            });
+        }
+        Ok(out)
+    }
 }
 
 type GroupKey = (Vec<String>, Option<Period>);
@@ -460,13 +506,15 @@ impl SurveyQuery {
                 report.reject(line, Some(name), "missing or unparseable timestamp");
                 continue;
             }
-            if let Some((s, _)) = self
+            match self
                 .segments
                 .iter()
                 .zip(&seg_null)
                 .find(|(_, nulls)| nulls.get(i).unwrap_or(false))
             {
-                report.reject(line, Some(s), "missing segment value");
+                Some((s, _)) => report.reject(line, Some(s), "missing segment value"),
+                // Every row polars rejected is recorded, even if no check above names why.
+                None => report.reject(line, None, "row failed validation"),
             }
         }
         Ok(())

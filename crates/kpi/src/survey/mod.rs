@@ -8,10 +8,10 @@
 //!
 //! - **NPS** ([`NpsAnalysis`] → [`NpsSummary`]): promoters, passives, detractors and the
 //!   score with an adjusted-Wald interval (the default, Rocks 2016), Wald, the score
-//!   interval, a seeded Multinomial bootstrap, or a Bayesian Dirichlet credible interval; the two-sample test of
-//!   independent samples ([`NpsComparison`]); a paired test and paired bootstrap for panels
-//!   of the same respondents ([`PanelCounts`]); the margin of error; sample sizes for a
-//!   margin or a detectable difference.
+//!   interval, a seeded Multinomial bootstrap, or a Bayesian Dirichlet credible interval;
+//!   the two-sample test of independent samples ([`NpsComparison`]); a paired test and a
+//!   paired bootstrap for panels of the same respondents ([`PanelCounts`]); the margin of
+//!   error; sample sizes for a margin or a detectable difference.
 //! - **Weighted NPS** ([`WeightedNpsSummary`]): the Kish effective n, a simple and a
 //!   linearised standard error.
 //! - **CSAT and CES** ([`RatingSummary`]): the top-box share with a Wilson interval and the
@@ -72,7 +72,7 @@ mod scale;
 mod weighted;
 
 pub use counts::{NpsCounts, ScaleCounts, WeightedScaleCounts};
-pub use frame::{SurveyGroup, SurveyQuery, SurveyQueryBuilder, SurveyTable};
+pub use frame::{PeriodChange, SurveyGroup, SurveyQuery, SurveyQueryBuilder, SurveyTable};
 pub use nps::{
     DirichletPosterior, DirichletPrior, MIN_RESAMPLES, NpsAnalysis, NpsAnalysisBuilder,
     NpsComparison, NpsMethod, NpsSummary, NpsTest, VarianceGuess,

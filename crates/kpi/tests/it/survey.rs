@@ -1247,6 +1247,31 @@ fn nps_by_segment_and_month_matches_pandas() -> TestResult {
         close(ci_high.get(i).ok_or("ci_high")?, hi, CLOSED, &name);
         assert_eq!(group.segment.get("segment"), case["segment"].as_str());
     }
+    // Month-over-month tests per segment: every consecutive pair present, each the
+    // independent-samples test of the two months' counts from the fixture.
+    let changes = table.period_changes(&NpsAnalysis::default())?;
+    let mut expected_changes = 0;
+    for w in cases.windows(2) {
+        if w[0]["segment"] != w[1]["segment"] {
+            continue;
+        }
+        expected_changes += 1;
+        let change = changes
+            .iter()
+            .find(|c| {
+                c.segment.get("segment") == w[1]["segment"].as_str()
+                    && Some(c.current.label().as_str()) == w[1]["period"].as_str()
+            })
+            .ok_or("missing change")?;
+        let direct =
+            NpsAnalysis::default().compare(counts3(&w[0]["counts"])?, counts3(&w[1]["counts"])?)?;
+        assert_eq!(change.comparison, direct);
+        assert_eq!(
+            Some(change.previous.label().as_str()),
+            w[0]["period"].as_str()
+        );
+    }
+    assert_eq!(changes.len(), expected_changes);
     // Rolling the cells up by merging counts gives the whole-file NPS.
     let total: Result<ScaleCounts, KpiError> = table.groups.iter().map(|g| g.counts.clone()).sum();
     assert_eq!(total?.n(), int(&expected["rows"])?);
