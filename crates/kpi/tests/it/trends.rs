@@ -921,8 +921,8 @@ proptest! {
     }
 
     #[test]
-    fn shards_by_key_add_up_to_the_whole(events in event_strategy(), grain_ix in 0usize..2) {
-        let grain = [Grain::Day, Grain::Week][grain_ix];
+    fn shards_by_key_add_up_to_the_whole(events in event_strategy(), grain_ix in 0usize..3) {
+        let grain = [Grain::Day, Grain::Week, Grain::Month][grain_ix];
         let from = NaiveDate::from_ymd_opt(2026, 9, 20).ok_or_else(|| TestCaseError::fail("date"))?;
         let to = NaiveDate::from_ymd_opt(2026, 11, 9).ok_or_else(|| TestCaseError::fail("date"))?;
         let run = |evs: &[(u8, u8, u8)]| -> Result<Vec<Vec<Option<f64>>>, Box<dyn Error>> {
