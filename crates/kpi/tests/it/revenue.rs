@@ -294,6 +294,34 @@ fn bad_frame_rows_are_rejected_in_the_report() -> TestResult {
     Ok(())
 }
 
+#[test]
+fn currency_column_must_match() -> TestResult {
+    let columns = MrrColumns::default().with_currency_column("currency");
+    let df = df!(
+        "account_id" => ["a", "b", "c"],
+        "month" => ["2026-10", "2026-10", "2026-10"],
+        "mrr" => [1.5, 2.0, 3.0],
+        "currency" => [Some("usd"), Some("dollars"), None],
+    )?;
+    let loaded = MrrHistory::from_frame(&df, &columns, Currency::USD)?;
+    // Lower case is a valid code; "dollars" and the null are rejected.
+    let lines: Vec<u64> = loaded.report.rejected().iter().map(|r| r.line).collect();
+    assert_eq!(lines, [2, 3]);
+    assert_eq!(loaded.history.total(month("2026-10")?)?, usd(1_50)?);
+
+    let mixed = df!(
+        "account_id" => ["a", "b"],
+        "month" => ["2026-10", "2026-10"],
+        "mrr" => [1.0, 2.0],
+        "currency" => ["USD", "EUR"],
+    )?;
+    match MrrHistory::from_frame(&mixed, &columns, Currency::USD) {
+        Err(KpiError::CurrencyMismatch { what }) => assert!(what.contains("line 2"), "{what}"),
+        other => return Err(format!("expected a currency mismatch, got {other:?}").into()),
+    }
+    Ok(())
+}
+
 fn mrr_csv() -> Result<LazyFrame, KpiError> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/mrr.csv");
     let df = CsvReadOptions::default()
