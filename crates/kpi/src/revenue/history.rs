@@ -45,7 +45,8 @@ pub struct LoadedMrr {
     pub history: MrrHistory,
     /// Rows read, accepted, and each rejected row (a null or empty customer, a period or
     /// amount that is null or does not parse, a negative amount, a second row for the same
-    /// customer and period). Line numbers are 1-based row numbers of the frame.
+    /// customer and period, a null or malformed currency code). Line numbers are 1-based row
+    /// numbers of the frame.
     pub report: IngestReport,
 }
 
