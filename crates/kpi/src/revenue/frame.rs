@@ -24,7 +24,9 @@ pub struct MrrColumns {
     /// is the empty value `""`. Their names must be valid dimension names (a letter or `_`,
     /// then letters, digits or `_`). Default none.
     pub segments: Vec<String>,
-    /// The grain periods are bucketed to. Default [`Grain::Month`].
+    /// The grain of the data: one row per customer and period of this grain, a date standing
+    /// for the period that contains it. Rows are not summed: two monthly rows in one quarter
+    /// are a duplicate under [`Grain::Quarter`]. Default [`Grain::Month`].
     pub grain: Grain,
     /// A column of ISO 4217 currency codes, if the frame has one. Every row must then be in
     /// the history's currency: another code stops the load with

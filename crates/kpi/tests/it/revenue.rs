@@ -17,6 +17,10 @@ fn usd(cents: i64) -> Result<Money, KpiError> {
     Ok(Money::from_minor(cents, Currency::USD)?)
 }
 
+fn usd_text(dollars: &str) -> Result<Money, KpiError> {
+    Ok(Money::parse_amount(dollars, Currency::USD)?)
+}
+
 fn month(label: &str) -> Result<Period, KpiError> {
     Ok(label.parse()?)
 }
@@ -147,6 +151,28 @@ fn every_bucket_by_hand() -> TestResult {
     );
     assert_eq!(apr.new, dollars(0));
     assert_eq!(apr.expansion, dollars(0));
+    Ok(())
+}
+
+#[test]
+fn arr_arpu_ltv() -> TestResult {
+    use prodops_kpi::revenue::{arpu, arr, ltv};
+    // 12 × 123.45 = 1481.40
+    assert_eq!(arr(&usd_text("123.45")?)?, usd_text("1481.40")?);
+    // 100 / 3 = 33.333…; only zero users is undefined.
+    let third = arpu(&usd_text("100.00")?, 3).ok_or("undefined")?;
+    assert_eq!(third.round_to_minor(), usd_text("33.33")?);
+    assert_eq!(arpu(&usd_text("100.00")?, 0), None);
+    // 40 / 0.25 = 160; a zero churn rate has no finite lifetime; a negative one is an error.
+    assert_eq!(
+        ltv(&usd_text("40.00")?, Decimal::new(25, 2))?,
+        Some(usd_text("160.00")?)
+    );
+    assert_eq!(ltv(&usd_text("40.00")?, Decimal::ZERO)?, None);
+    assert!(matches!(
+        ltv(&usd_text("40.00")?, Decimal::new(-1, 2)),
+        Err(KpiError::InvalidInput { .. })
+    ));
     Ok(())
 }
 
