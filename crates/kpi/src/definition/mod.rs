@@ -96,8 +96,7 @@ pub trait Kpi {
     /// # Errors
     ///
     /// As [`Kpi::expr`].
-    fn filter(&self, schema: &Schema) -> Result<Option<Expr>, KpiError> {
-        let _ = schema;
+    fn filter(&self, _schema: &Schema) -> Result<Option<Expr>, KpiError> {
         Ok(None)
     }
 
@@ -174,7 +173,8 @@ pub const VALUE_COLUMN: &str = "value";
 /// [`KpiError::MissingColumn`] for a time, breakdown or measured column absent from the schema,
 /// checked before the query runs; [`KpiError::InvalidColumn`] for a time column that is not a
 /// `Date` or `Datetime` or a column of the wrong type; [`KpiError::IncompatibleOptions`] when a
-/// breakdown column is named `period` or `value`, or the time column is also a breakdown;
+/// breakdown column is named `value`, or `period` in a bucketed KPI (the output columns), or
+/// is listed twice;
 /// [`KpiError::Polars`] if the query fails.
 pub fn evaluate<K: Kpi + ?Sized>(kpi: &K, lf: LazyFrame) -> Result<DataFrame, KpiError> {
     let mut lf = lf;
@@ -189,7 +189,7 @@ pub fn evaluate<K: Kpi + ?Sized>(kpi: &K, lf: LazyFrame) -> Result<DataFrame, Kp
     }
     for b in kpi.breakdown() {
         schema_dtype(&schema, b, "breakdown")?;
-        if b == PERIOD_COLUMN || b == VALUE_COLUMN || names.iter().any(|n| n == b) {
+        if b == VALUE_COLUMN || names.iter().any(|n| n == b) {
             return Err(KpiError::IncompatibleOptions {
                 reason: format!(
                     "breakdown column {b:?} clashes with an output column of the same name"

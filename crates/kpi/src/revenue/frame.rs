@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use prodops_core::{Currency, DimensionName, Grain, IngestReport, Money, Period, Segment};
 
-use super::history::{LoadedMrr, MrrHistory, MrrHistoryBuilder, RowProblem};
+use super::history::{LoadedMrr, MrrHistory, MrrHistoryBuilder, RowProblem, RowRef};
 use crate::error::KpiError;
 
 /// Which columns of a frame hold the customer, the period, the MRR and the segments.
@@ -24,8 +24,15 @@ pub struct MrrColumns {
     /// is the empty value `""`. Their names must be valid dimension names (a letter or `_`,
     /// then letters, digits or `_`). Default none.
     pub segments: Vec<String>,
-    /// The grain periods are bucketed to. Default [`Grain::Month`].
+    /// The grain of the data: one row per customer and period of this grain, a date standing
+    /// for the period that contains it. Rows are not summed: two monthly rows in one quarter
+    /// are a duplicate under [`Grain::Quarter`]. Default [`Grain::Month`].
     pub grain: Grain,
+    /// A column of ISO 4217 currency codes, if the frame has one. Every row must then be in
+    /// the history's currency: another code stops the load with
+    /// [`KpiError::CurrencyMismatch`] (convert first; a bridge never mixes currencies), a
+    /// null or malformed code rejects the row. Default none.
+    pub currency: Option<String>,
 }
 
 impl Default for MrrColumns {
@@ -36,6 +43,7 @@ impl Default for MrrColumns {
             mrr: "mrr".into(),
             segments: Vec::new(),
             grain: Grain::Month,
+            currency: None,
         }
     }
 }
@@ -57,6 +65,12 @@ impl MrrColumns {
         self
     }
 
+    /// These columns with a currency-code column.
+    pub fn with_currency_column(mut self, column: impl Into<String>) -> MrrColumns {
+        self.currency = Some(column.into());
+        self
+    }
+
     fn names(&self) -> Vec<&str> {
         let mut names = vec![
             self.customer.as_str(),
@@ -64,6 +78,7 @@ impl MrrColumns {
             self.mrr.as_str(),
         ];
         names.extend(self.segments.iter().map(String::as_str));
+        names.extend(self.currency.as_deref());
         names
     }
 }
@@ -133,6 +148,14 @@ impl MrrHistory {
             })?;
             segment_columns.push(text_column(column(name, "MRR segment")?, name)?);
         }
+        let codes = match &columns.currency {
+            Some(name) => Some(text_column(column(name, "currency code")?, name)?),
+            None => None,
+        };
+        let mut code_iter = match &codes {
+            Some(c) => Some(c.str()?.iter()),
+            None => None,
+        };
         let customer_ca = customers.str()?;
         let amount_ca = amounts.str()?;
         let segment_cas: Vec<&StringChunked> = segment_columns
@@ -157,6 +180,7 @@ impl MrrHistory {
                 segment = segment.and_then(|s: Segment| s.with(name, value));
             }
             let segment = segment?;
+            let code = code_iter.as_mut().map(|it| it.next().flatten());
             let Some(customer) = customer else {
                 report.reject(line, Some(&columns.customer), "missing customer id");
                 continue;
@@ -186,7 +210,17 @@ impl MrrHistory {
                 report.reject(line, Some(&columns.mrr), "missing MRR");
                 continue;
             };
-            let mrr = match Money::parse_amount(raw_amount, currency) {
+            let row_currency = match (code, &columns.currency) {
+                (Some(code), Some(name)) => match code.map(Currency::new) {
+                    Some(Ok(c)) => c,
+                    Some(Err(_)) | None => {
+                        report.reject(line, Some(name), format!("{code:?} is not a currency code"));
+                        continue;
+                    }
+                },
+                _ => currency,
+            };
+            let mrr = match Money::parse_amount(raw_amount, row_currency) {
                 Ok(m) => m,
                 Err(_) => {
                     report.reject(
@@ -197,7 +231,7 @@ impl MrrHistory {
                     continue;
                 }
             };
-            match builder.add(customer, period, mrr, &segment) {
+            match builder.add(RowRef::Line(line), customer, period, mrr, &segment) {
                 Ok(()) => report.accept(),
                 Err(RowProblem::Reject { column, reason }) => {
                     let name = match column {

@@ -45,8 +45,26 @@ pub struct LoadedMrr {
     pub history: MrrHistory,
     /// Rows read, accepted, and each rejected row (a null or empty customer, a period or
     /// amount that is null or does not parse, a negative amount, a second row for the same
-    /// customer and period). Line numbers are 1-based row numbers of the frame.
+    /// customer and period, a null or malformed currency code). Line numbers are 1-based row
+    /// numbers of the frame.
     pub report: IngestReport,
+}
+
+/// Where a row came from, for error messages: the 0-based index of a pushed row, or the
+/// 1-based line of a frame row.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum RowRef {
+    Index(u64),
+    Line(u64),
+}
+
+impl std::fmt::Display for RowRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RowRef::Index(i) => write!(f, "row {i}"),
+            RowRef::Line(l) => write!(f, "line {l}"),
+        }
+    }
 }
 
 /// Why one row could not be added.
@@ -89,8 +107,8 @@ pub struct MrrHistoryBuilder {
     customers: Vec<String>,
     segment_index: HashMap<Segment, u32>,
     segments: Vec<Segment>,
-    /// Row number of each (customer, period index) seen, to name the first of two duplicates.
-    seen: HashMap<(u32, i64), u64>,
+    /// Where each (customer, period index) was first seen, to name the first of two duplicates.
+    seen: HashMap<(u32, i64), RowRef>,
     rows: Vec<(u32, Entry)>,
     span: Option<(i64, i64)>,
     next_row: u64,
@@ -144,8 +162,9 @@ impl MrrHistoryBuilder {
         segment: &Segment,
     ) -> Result<(), KpiError> {
         let row = self.next_row;
+        self.next_row += 1;
         let customer = customer.as_ref();
-        self.add(customer, period, mrr, segment)
+        self.add(RowRef::Index(row), customer, period, mrr, segment)
             .map_err(|p| match p {
                 RowProblem::Fatal(e) => e,
                 RowProblem::Reject { column, reason } => invalid_input(
@@ -155,16 +174,15 @@ impl MrrHistoryBuilder {
             })
     }
 
-    /// Checks and adds one row, numbering it whether or not it is accepted.
+    /// Checks and adds one row.
     pub(super) fn add(
         &mut self,
+        row: RowRef,
         customer: &str,
         period: Period,
         mrr: Money,
         segment: &Segment,
     ) -> Result<(), RowProblem> {
-        let row = self.next_row;
-        self.next_row += 1;
         let customer = customer.trim();
         if customer.is_empty() {
             return Err(RowProblem::Reject {
@@ -175,7 +193,7 @@ impl MrrHistoryBuilder {
         if mrr.currency() != self.currency {
             return Err(RowProblem::Fatal(KpiError::CurrencyMismatch {
                 what: format!(
-                    "row {row}: customer {customer:?} has MRR {mrr} in a {} history",
+                    "{row}: customer {customer:?} has MRR {mrr} in a {} history",
                     self.currency
                 ),
             }));
@@ -183,7 +201,7 @@ impl MrrHistoryBuilder {
         match self.grain {
             Some(g) if g != period.grain() => {
                 return Err(RowProblem::Fatal(invalid_input(
-                    format!("row {row} (customer {customer:?})"),
+                    format!("{row} (customer {customer:?})"),
                     format!(
                         "period {period} is a {}, but earlier rows are {g}s",
                         period.grain()
@@ -206,7 +224,7 @@ impl MrrHistoryBuilder {
         if let Some(first) = self.seen.get(&(customer_id, index)) {
             return Err(RowProblem::Reject {
                 column: "period",
-                reason: format!("customer {customer:?} already has MRR for {period} (row {first})"),
+                reason: format!("customer {customer:?} already has MRR for {period} ({first})"),
             });
         }
         if customer_id == next_customer {

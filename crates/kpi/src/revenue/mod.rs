@@ -26,6 +26,19 @@
 //! Ratios whose denominator is zero (GRR with no starting MRR, say) are [`Rate`]s without a
 //! value but with the reason, never NaN.
 //!
+//! ## Bad input
+//!
+//! - Rows pushed in code ([`MrrHistory::from_rows`], [`MrrHistoryBuilder`]): a negative amount,
+//!   an empty customer id, a second row for the same customer and period, or a period of
+//!   another grain is a [`KpiError::InvalidInput`] naming the 0-based row; an amount in
+//!   another currency is [`KpiError::CurrencyMismatch`].
+//! - Frames ([`MrrHistory::from_frame`], [`MrrHistory::from_lazy`]): row-level faults (null
+//!   or empty customer, unparseable or null period or amount, negative amount, duplicate
+//!   customer-period, malformed currency code) are rejected rows in the
+//!   [`IngestReport`](prodops_core::IngestReport) with their 1-based line, and loading goes on;
+//!   a missing column, a column of an unusable type or a row in another currency stops it with
+//!   an error.
+//!
 //! # Examples
 //!
 //! ```

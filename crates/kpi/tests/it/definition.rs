@@ -441,3 +441,75 @@ fn datetime_time_column() -> TestResult {
     assert_eq!(values(&out)?, [Some(1.0), Some(2.0)]);
     Ok(())
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Rows of (day offset 0..120 from 2026-01-01, plan 0..3, amount −50..50 or null).
+    fn rows() -> impl Strategy<Value = Vec<(u32, u8, Option<i64>)>> {
+        prop::collection::vec((0u32..120, 0u8..3, prop::option::of(-50i64..50)), 0..40)
+    }
+
+    fn frame(rows: &[(u32, u8, Option<i64>)]) -> Result<DataFrame, TestCaseError> {
+        let start = NaiveDate::from_ymd_opt(2026, 1, 1).ok_or(TestCaseError::fail("date"))?;
+        let days: Vec<Option<NaiveDate>> = rows
+            .iter()
+            .map(|r| start.checked_add_days(chrono::Days::new(u64::from(r.0))))
+            .collect();
+        let plans: Vec<String> = rows.iter().map(|r| format!("p{}", r.1)).collect();
+        let amounts: Vec<Option<i64>> = rows.iter().map(|r| r.2).collect();
+        df!("day" => days, "plan" => plans, "amount" => amounts)
+            .map_err(|e| TestCaseError::fail(e.to_string()))
+    }
+
+    fn fail(e: impl std::fmt::Display) -> TestCaseError {
+        TestCaseError::fail(e.to_string())
+    }
+
+    proptest! {
+        // Each case runs seven polars queries; 32 cases keep the suite fast.
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        #[test]
+        fn buckets_partition_the_total_and_ratios_stay_finite(rows in rows()) {
+            let df = frame(&rows)?;
+            for kpi in [
+                KpiDefinition::new("n", Aggregation::Count),
+                KpiDefinition::new("s", Aggregation::Sum { column: "amount".into() }),
+            ] {
+                let total: f64 = values(&evaluate(&kpi, df.clone().lazy()).map_err(fail)?)
+                    .map_err(fail)?
+                    .into_iter()
+                    .flatten()
+                    .sum();
+                for grain in [Grain::Week, Grain::Month] {
+                    let bucketed = kpi.clone().by_period("day", grain).with_breakdown(["plan"]);
+                    let parts: f64 = values(&evaluate(&bucketed, df.clone().lazy()).map_err(fail)?)
+                        .map_err(fail)?
+                        .into_iter()
+                        .flatten()
+                        .sum();
+                    // Integer-valued sums well below 2^53: exact in f64.
+                    prop_assert_eq!(parts, total);
+                }
+            }
+            // Share of rows with a positive amount, per month: in [0, 1] or null, never NaN.
+            let share = KpiDefinition::new(
+                "share",
+                Aggregation::Ratio {
+                    numerator: Box::new(Measure::new(Aggregation::Count).with_filter(Filter::new("amount", FilterOp::Gt, 0i64))),
+                    denominator: Box::new(Measure::new(Aggregation::Count).with_filter(Filter::not_null("amount"))),
+                },
+            )
+            .by_period("day", Grain::Month);
+            for v in values(&evaluate(&share, df.lazy()).map_err(fail)?)
+                .map_err(fail)?
+                .into_iter()
+                .flatten()
+            {
+                prop_assert!((0.0..=1.0).contains(&v));
+            }
+        }
+    }
+}

@@ -17,6 +17,10 @@ fn usd(cents: i64) -> Result<Money, KpiError> {
     Ok(Money::from_minor(cents, Currency::USD)?)
 }
 
+fn usd_text(dollars: &str) -> Result<Money, KpiError> {
+    Ok(Money::parse_amount(dollars, Currency::USD)?)
+}
+
 fn month(label: &str) -> Result<Period, KpiError> {
     Ok(label.parse()?)
 }
@@ -147,6 +151,28 @@ fn every_bucket_by_hand() -> TestResult {
     );
     assert_eq!(apr.new, dollars(0));
     assert_eq!(apr.expansion, dollars(0));
+    Ok(())
+}
+
+#[test]
+fn arr_arpu_ltv() -> TestResult {
+    use prodops_kpi::revenue::{arpu, arr, ltv};
+    // 12 × 123.45 = 1481.40
+    assert_eq!(arr(&usd_text("123.45")?)?, usd_text("1481.40")?);
+    // 100 / 3 = 33.333…; only zero users is undefined.
+    let third = arpu(&usd_text("100.00")?, 3).ok_or("undefined")?;
+    assert_eq!(third.round_to_minor(), usd_text("33.33")?);
+    assert_eq!(arpu(&usd_text("100.00")?, 0), None);
+    // 40 / 0.25 = 160; a zero churn rate has no finite lifetime; a negative one is an error.
+    assert_eq!(
+        ltv(&usd_text("40.00")?, Decimal::new(25, 2))?,
+        Some(usd_text("160.00")?)
+    );
+    assert_eq!(ltv(&usd_text("40.00")?, Decimal::ZERO)?, None);
+    assert!(matches!(
+        ltv(&usd_text("40.00")?, Decimal::new(-1, 2)),
+        Err(KpiError::InvalidInput { .. })
+    ));
     Ok(())
 }
 
@@ -291,6 +317,34 @@ fn bad_frame_rows_are_rejected_in_the_report() -> TestResult {
         MrrHistory::from_frame(&floats, &MrrColumns::default(), Currency::USD),
         Err(KpiError::InvalidColumn { .. })
     ));
+    Ok(())
+}
+
+#[test]
+fn currency_column_must_match() -> TestResult {
+    let columns = MrrColumns::default().with_currency_column("currency");
+    let df = df!(
+        "account_id" => ["a", "b", "c"],
+        "month" => ["2026-10", "2026-10", "2026-10"],
+        "mrr" => [1.5, 2.0, 3.0],
+        "currency" => [Some("usd"), Some("dollars"), None],
+    )?;
+    let loaded = MrrHistory::from_frame(&df, &columns, Currency::USD)?;
+    // Lower case is a valid code; "dollars" and the null are rejected.
+    let lines: Vec<u64> = loaded.report.rejected().iter().map(|r| r.line).collect();
+    assert_eq!(lines, [2, 3]);
+    assert_eq!(loaded.history.total(month("2026-10")?)?, usd(1_50)?);
+
+    let mixed = df!(
+        "account_id" => ["a", "b"],
+        "month" => ["2026-10", "2026-10"],
+        "mrr" => [1.0, 2.0],
+        "currency" => ["USD", "EUR"],
+    )?;
+    match MrrHistory::from_frame(&mixed, &columns, Currency::USD) {
+        Err(KpiError::CurrencyMismatch { what }) => assert!(what.contains("line 2"), "{what}"),
+        other => return Err(format!("expected a currency mismatch, got {other:?}").into()),
+    }
     Ok(())
 }
 
