@@ -13,6 +13,7 @@
 //! | [`Rolling::modified_z`] (Iglewicz–Hoaglin) | 0.6745·(x − median)/MAD | \|M\| > 3.5 |
 //! | [`Ewma`] | zₜ = λxₜ + (1 − λ)zₜ₋₁ | outside μ₀ ± Lσ√(λ/(2 − λ)·[1 − (1 − λ)^{2t}]) |
 //! | [`Cusum`] | C⁺, C⁻ with slack k | C > h (then both sums reset) |
+//! | [`Bocpd`] (Adams and MacKay 2007) | run-length posterior, MAP segmentation | a new regime starts |
 //! | [`GeneralizedEsd`] (Rosner 1983; hybrid median/MAD) | max \|x − median\|/MAD, repeated | Rᵢ > λᵢ |
 //! | `StlResidual` (feature `stl`) | any detector on STL remainders | the inner detector fires |
 //! | `SeasonalHybridEsd` (feature `stl`, Vallis et al. 2014) | ESD on x − seasonal − median(x) | Rᵢ > λᵢ |
@@ -40,6 +41,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod bocpd;
 mod control;
 mod esd;
 mod frame;
@@ -54,6 +56,7 @@ use serde::{Deserialize, Serialize};
 use crate::KpiError;
 use crate::error::invalid_input;
 
+pub use bocpd::{Bocpd, BocpdBuilder};
 pub use control::{Baseline, BaselineEstimator, Cusum, CusumBuilder, Ewma, EwmaBuilder};
 pub use esd::{GeneralizedEsd, GeneralizedEsdBuilder, esd_critical_value};
 pub use frame::{detect_column, detections_frame};
