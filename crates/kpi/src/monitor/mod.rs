@@ -14,7 +14,7 @@
 //! | [`Ewma`] | zₜ = λxₜ + (1 − λ)zₜ₋₁ | outside μ₀ ± Lσ√(λ/(2 − λ)·[1 − (1 − λ)^{2t}]) |
 //! | [`Cusum`] | C⁺, C⁻ with slack k | C > h (then both sums reset) |
 //! | [`Bocpd`] (Adams and MacKay 2007) | run-length posterior, MAP segmentation | a new regime starts |
-//! | [`GeneralizedEsd`] (Rosner 1983; hybrid median/MAD) | max \|x − median\|/MAD, repeated | Rᵢ > λᵢ |
+//! | [`GeneralizedEsd`] (Rosner 1983) | max \|x − mean\|/sd, repeated (or median and MAD) | Rᵢ > λᵢ |
 //! | `StlResidual` (feature `stl`) | any detector on STL remainders | the inner detector fires |
 //! | `SeasonalHybridEsd` (feature `stl`, Vallis et al. 2014) | ESD on x − seasonal − median(x) | Rᵢ > λᵢ |
 //!
