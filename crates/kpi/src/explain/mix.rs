@@ -494,49 +494,10 @@ pub fn sequential<D: Decomposer + ?Sized>(
     dimensions: &[&str],
     rows: &[MultiSegment],
 ) -> Result<SequentialDecomposition, KpiError> {
-    if dimensions.is_empty() {
-        return Err(invalid_input("dimensions", "name at least one"));
-    }
-    for (i, d) in dimensions.iter().enumerate() {
-        if dimensions[..i].contains(d) {
-            return Err(invalid_input(
-                "dimensions",
-                format!("{d:?} is listed twice"),
-            ));
-        }
-    }
-    let mut steps = Vec::with_capacity(dimensions.len());
-    for k in 1..=dimensions.len() {
-        let mut cells: BTreeMap<Vec<&str>, ([f64; 2], [f64; 2])> = BTreeMap::new();
-        for (r, row) in rows.iter().enumerate() {
-            let key = dimensions[..k]
-                .iter()
-                .map(|d| {
-                    row.keys.get(*d).map(String::as_str).ok_or_else(|| {
-                        invalid_input(format!("row {r}"), format!("has no value for {d:?}"))
-                    })
-                })
-                .collect::<Result<Vec<&str>, KpiError>>()?;
-            let cell = cells.entry(key).or_insert(([0.0; 2], [0.0; 2]));
-            for p in 0..2 {
-                cell.0[p] += row.volume[p];
-                cell.1[p] += row.numerator[p];
-            }
-        }
-        let segments = cells
-            .into_iter()
-            .map(|(key, (v, n))| {
-                let label = dimensions[..k]
-                    .iter()
-                    .zip(&key)
-                    .map(|(d, v)| format!("{d}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(",");
-                Segment::new(label, v[0], n[0], v[1], n[1])
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        steps.push(method.decompose(&segments)?);
-    }
+    check_dimensions(dimensions)?;
+    let steps = (1..=dimensions.len())
+        .map(|k| decompose_by(method, &dimensions[..k], rows))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut mix = Vec::with_capacity(steps.len());
     let mut previous = 0.0;
     for s in &steps {
@@ -554,5 +515,152 @@ pub fn sequential<D: Decomposer + ?Sized>(
         interaction,
         change,
         steps,
+    })
+}
+
+fn check_dimensions(dimensions: &[&str]) -> Result<(), KpiError> {
+    if dimensions.is_empty() {
+        return Err(invalid_input("dimensions", "name at least one"));
+    }
+    for (i, d) in dimensions.iter().enumerate() {
+        if dimensions[..i].contains(d) {
+            return Err(invalid_input(
+                "dimensions",
+                format!("{d:?} is listed twice"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The decomposition over the cells of `dimensions` (rows summed within each cell).
+fn decompose_by<D: Decomposer + ?Sized>(
+    method: &D,
+    dimensions: &[&str],
+    rows: &[MultiSegment],
+) -> Result<Decomposition, KpiError> {
+    let mut cells: BTreeMap<Vec<&str>, ([f64; 2], [f64; 2])> = BTreeMap::new();
+    for (r, row) in rows.iter().enumerate() {
+        let key = dimensions
+            .iter()
+            .map(|d| {
+                row.keys.get(*d).map(String::as_str).ok_or_else(|| {
+                    invalid_input(format!("row {r}"), format!("has no value for {d:?}"))
+                })
+            })
+            .collect::<Result<Vec<&str>, KpiError>>()?;
+        let cell = cells.entry(key).or_insert(([0.0; 2], [0.0; 2]));
+        for p in 0..2 {
+            cell.0[p] += row.volume[p];
+            cell.1[p] += row.numerator[p];
+        }
+    }
+    let segments = cells
+        .into_iter()
+        .map(|(key, (v, n))| {
+            let label = dimensions
+                .iter()
+                .zip(&key)
+                .map(|(d, v)| format!("{d}={v}"))
+                .collect::<Vec<_>>()
+                .join(",");
+            Segment::new(label, v[0], n[0], v[1], n[1])
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    method.decompose(&segments)
+}
+
+/// The result of [`shapley_dimensions`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DimensionShapley {
+    /// The dimensions, as given.
+    pub dimensions: Vec<String>,
+    /// Each dimension's mix effect: its Shapley value over every order of the dimensions.
+    pub mix: Vec<f64>,
+    /// The rate effect within the finest cells.
+    pub rate: f64,
+    /// The interaction within the finest cells.
+    pub interaction: f64,
+    /// ΔR; equals Σ mix + rate + interaction.
+    pub change: f64,
+}
+
+/// Splits the mix effect among several dimensions by the Shapley value, so no order has to be
+/// chosen: dimension j gets the average, over all orders, of the mix it adds when it joins
+/// the dimensions before it (the [`sequential`] credit). With M(S) the mix effect of the cells
+/// of the dimensions in S (M(∅) = 0), φⱼ = Σ_{S ∌ j} |S|!(d − |S| − 1)!/d! · [M(S ∪ j) − M(S)],
+/// computed from the 2^d partitions (at most 12 dimensions). The φⱼ sum to the mix effect of
+/// the finest cells, so Σ φ + rate + interaction = ΔR.
+///
+/// # Errors
+///
+/// As [`sequential`]; [`KpiError::IncompatibleOptions`] for more than 12 dimensions.
+///
+/// # Examples
+///
+/// ```
+/// use prodops_kpi::explain::{MultiSegment, Shapley, sequential, shapley_dimensions};
+///
+/// let rows = [
+///     MultiSegment::new([("platform", "web"), ("country", "US")], 500.0, 50.0, 300.0, 30.0)?,
+///     MultiSegment::new([("platform", "web"), ("country", "FR")], 100.0, 5.0, 100.0, 5.0)?,
+///     MultiSegment::new([("platform", "app"), ("country", "US")], 200.0, 10.0, 400.0, 20.0)?,
+///     MultiSegment::new([("platform", "app"), ("country", "FR")], 200.0, 4.0, 200.0, 4.0)?,
+/// ];
+/// let s = shapley_dimensions(&Shapley, &["platform", "country"], &rows)?;
+/// // With two dimensions it is the mean of the two sequential orders.
+/// let a = sequential(&Shapley, &["platform", "country"], &rows)?;
+/// let b = sequential(&Shapley, &["country", "platform"], &rows)?;
+/// assert!((s.mix[0] - (a.mix[0] + b.mix[1]) / 2.0).abs() < 1e-15);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn shapley_dimensions<D: Decomposer + ?Sized>(
+    method: &D,
+    dimensions: &[&str],
+    rows: &[MultiSegment],
+) -> Result<DimensionShapley, KpiError> {
+    check_dimensions(dimensions)?;
+    let d = dimensions.len();
+    if d > 12 {
+        return Err(KpiError::IncompatibleOptions {
+            reason: format!("Shapley over {d} dimensions (at most 12)"),
+        });
+    }
+    let mut mix_of = vec![0.0; 1 << d];
+    let mut finest = None;
+    for (subset, slot) in mix_of.iter_mut().enumerate().skip(1) {
+        let dims: Vec<&str> = (0..d)
+            .filter(|j| (subset >> j) & 1 == 1)
+            .map(|j| dimensions[j])
+            .collect();
+        let dec = decompose_by(method, &dims, rows)?;
+        *slot = dec.mix;
+        if subset == (1 << d) - 1 {
+            finest = Some(dec);
+        }
+    }
+    let finest = finest.ok_or_else(|| invalid_input("dimensions", "name at least one"))?;
+    let mut fact = vec![1.0_f64; d + 1];
+    for i in 1..=d {
+        fact[i] = fact[i - 1] * i as f64;
+    }
+    let mix = (0..d)
+        .map(|j| {
+            (0..1usize << d)
+                .filter(|s| (s >> j) & 1 == 0)
+                .map(|s| {
+                    let k = s.count_ones() as usize;
+                    fact[k] * fact[d - k - 1] / fact[d] * (mix_of[s | 1 << j] - mix_of[s])
+                })
+                .sum()
+        })
+        .collect();
+    Ok(DimensionShapley {
+        dimensions: dimensions.iter().map(|s| (*s).to_owned()).collect(),
+        mix,
+        rate: finest.rate,
+        interaction: finest.interaction,
+        change: finest.change,
     })
 }

@@ -18,7 +18,7 @@
 //! flagged. The numerator total splits as ΔT = ΔV·R⁰ (volume) + V¹·ΔR.
 //!
 //! Effects computed on several dimensions separately do not add up; [`sequential`] decomposes
-//! them in a stated order. [`MetricTree`] attributes the change of a formula of leaf metrics
+//! them in a stated order and [`shapley_dimensions`] averages over every order. [`MetricTree`] attributes the change of a formula of leaf metrics
 //! (+ − × ÷) to its leaves: exactly on additive nodes, by LMDI or Shapley on multiplicative ones.
 //! [`segments_from_frame`] and [`decomposition_frame`] connect the decomposition to polars.
 //!
@@ -48,7 +48,8 @@ mod tree;
 
 pub use frame::{decomposition_frame, segments_from_frame};
 pub use mix::{
-    Decomposer, Decomposition, Effects, Laspeyres, MultiSegment, Paasche, Period, Segment,
-    SegmentEffect, SegmentInputs, SequentialDecomposition, Shapley, sequential,
+    Decomposer, Decomposition, DimensionShapley, Effects, Laspeyres, MultiSegment, Paasche, Period,
+    Segment, SegmentEffect, SegmentInputs, SequentialDecomposition, Shapley, sequential,
+    shapley_dimensions,
 };
 pub use tree::{LeafContribution, MetricTree, ProductMethod, TreeAttribution};

@@ -54,7 +54,7 @@ impl Default for Baseline {
 }
 
 impl Baseline {
-    fn validate(self) -> Result<Self, KpiError> {
+    pub(super) fn validate(self) -> Result<Self, KpiError> {
         match self {
             Baseline::Training { points, .. } if points < 2 => Err(invalid_input(
                 "training window",
@@ -71,7 +71,7 @@ impl Baseline {
     }
 
     /// (μ₀, σ, index of the first charted point, words for the reason).
-    fn fit(self, series: &[f64]) -> Result<(f64, f64, usize, String), KpiError> {
+    pub(super) fn fit(self, series: &[f64]) -> Result<(f64, f64, usize, String), KpiError> {
         match self {
             Baseline::Known { mean, sd } => Ok((mean, sd, 0, "given".to_owned())),
             Baseline::Training { points, estimator } => {

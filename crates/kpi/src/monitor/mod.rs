@@ -13,7 +13,8 @@
 //! | [`Rolling::modified_z`] (Iglewicz–Hoaglin) | 0.6745·(x − median)/MAD | \|M\| > 3.5 |
 //! | [`Ewma`] | zₜ = λxₜ + (1 − λ)zₜ₋₁ | outside μ₀ ± Lσ√(λ/(2 − λ)·[1 − (1 − λ)^{2t}]) |
 //! | [`Cusum`] | C⁺, C⁻ with slack k | C > h (then both sums reset) |
-//! | [`GeneralizedEsd`] (Rosner 1983; hybrid median/MAD) | max \|x − median\|/MAD, repeated | Rᵢ > λᵢ |
+//! | [`Bocpd`] (Adams and MacKay 2007) | run-length posterior, MAP segmentation | a new regime starts |
+//! | [`GeneralizedEsd`] (Rosner 1983) | max \|x − mean\|/sd, repeated (or median and MAD) | Rᵢ > λᵢ |
 //! | `StlResidual` (feature `stl`) | any detector on STL remainders | the inner detector fires |
 //! | `SeasonalHybridEsd` (feature `stl`, Vallis et al. 2014) | ESD on x − seasonal − median(x) | Rᵢ > λᵢ |
 //!
@@ -40,6 +41,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod bocpd;
 mod control;
 mod esd;
 mod frame;
@@ -54,6 +56,7 @@ use serde::{Deserialize, Serialize};
 use crate::KpiError;
 use crate::error::invalid_input;
 
+pub use bocpd::{Bocpd, BocpdBuilder};
 pub use control::{Baseline, BaselineEstimator, Cusum, CusumBuilder, Ewma, EwmaBuilder};
 pub use esd::{GeneralizedEsd, GeneralizedEsdBuilder, esd_critical_value};
 pub use frame::{detect_column, detections_frame};
@@ -131,6 +134,53 @@ pub struct Detection {
     pub warnings: Vec<DetectorWarning>,
 }
 
+impl Detection {
+    /// A detection for a custom [`Detector`]: score and probability 0, not an anomaly, the
+    /// baseline equal to the value, no warnings. Set the rest with the `with_` methods.
+    pub fn new(index: usize, value: f64, reason: impl Into<String>) -> Detection {
+        Detection {
+            index,
+            value,
+            score: 0.0,
+            probability: 0.0,
+            is_anomaly: false,
+            baseline: value,
+            reason: reason.into(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Sets the statistic and the probability. A non-finite score becomes 0 and the
+    /// probability is clamped to [0, 1] (NaN becomes 0), so a detection never carries NaN.
+    pub fn with_score(mut self, score: f64, probability: f64) -> Detection {
+        self.score = if score.is_finite() { score } else { 0.0 };
+        self.probability = if probability.is_nan() {
+            0.0
+        } else {
+            probability.clamp(0.0, 1.0)
+        };
+        self
+    }
+
+    /// Marks the point as an anomaly or not.
+    pub fn with_anomaly(mut self, is_anomaly: bool) -> Detection {
+        self.is_anomaly = is_anomaly;
+        self
+    }
+
+    /// Sets the baseline the point was compared with.
+    pub fn with_baseline(mut self, baseline: f64) -> Detection {
+        self.baseline = baseline;
+        self
+    }
+
+    /// Adds a warning.
+    pub fn with_warning(mut self, warning: DetectorWarning) -> Detection {
+        self.warnings.push(warning);
+        self
+    }
+}
+
 /// An anomaly detector for a KPI series.
 ///
 /// Implement [`Detector::detect`]; [`Detector::latest`] and [`Detector::anomalies`] come for
@@ -139,24 +189,39 @@ pub struct Detection {
 ///
 /// # Examples
 ///
-/// A custom detector: values outside a fixed band.
+/// A custom detector: a value more than `factor` times the previous one.
 ///
 /// ```
 /// use prodops_kpi::KpiError;
-/// use prodops_kpi::monitor::{Detection, Detector, Threshold};
+/// use prodops_kpi::monitor::{Detection, Detector};
 ///
-/// struct Band;
+/// struct Jump {
+///     factor: f64,
+/// }
 ///
-/// impl Detector for Band {
+/// impl Detector for Jump {
 ///     fn detect(&self, series: &[f64]) -> Result<Vec<Detection>, KpiError> {
-///         // Reuse the built-in absolute threshold: the built-ins double as building blocks.
-///         Threshold::absolute(Some(0.0), Some(100.0)).build()?.detect(series)
+///         if series.len() < 2 {
+///             return Err(KpiError::InsufficientHistory { needed: 2, got: series.len() });
+///         }
+///         Ok(series
+///             .windows(2)
+///             .enumerate()
+///             .map(|(i, w)| {
+///                 let ratio = if w[0] > 0.0 { w[1] / w[0] } else { 0.0 };
+///                 Detection::new(i + 1, w[1], format!("value {} is {ratio:.1}× the previous", w[1]))
+///                     .with_score(ratio, if ratio > self.factor { 1.0 } else { 0.0 })
+///                     .with_anomaly(ratio > self.factor)
+///                     .with_baseline(w[0])
+///             })
+///             .collect())
 ///     }
 /// }
 ///
-/// let flagged = Band.anomalies(&[50.0, 120.0, 60.0])?;
+/// let flagged = Jump { factor: 2.0 }.anomalies(&[50.0, 120.0, 60.0])?;
 /// assert_eq!(flagged.len(), 1);
 /// assert_eq!(flagged[0].index, 1);
+/// assert_eq!(flagged[0].reason, "value 120 is 2.4× the previous");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait Detector {

@@ -4,7 +4,7 @@
 use prodops_kpi::KpiError;
 use prodops_kpi::explain::{
     Decomposer, Effects, Laspeyres, MetricTree, MultiSegment, Paasche, Period, ProductMethod,
-    Segment, SegmentInputs, Shapley, sequential,
+    Segment, SegmentInputs, Shapley, sequential, shapley_dimensions,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -515,5 +515,54 @@ fn polars_bridge_round_trip() -> TestResult {
         segments_from_frame(&df, "platform", ["v0", "n0", "v1", "text"]),
         Err(KpiError::InvalidColumn { .. })
     ));
+    Ok(())
+}
+
+#[test]
+fn dimension_shapley_is_the_mean_over_all_orders() -> TestResult {
+    // Three dimensions; the Shapley credit of each must equal the mean of its sequential credit
+    // over the 3! = 6 orders (computed here order by order, not by the subset formula).
+    let mut rows = Vec::new();
+    let mut x = 7.0_f64;
+    for p in ["web", "app"] {
+        for c in ["US", "FR", "DE"] {
+            for plan in ["free", "pro"] {
+                // A deterministic scramble of volumes and rates.
+                x = (x * 37.0 + 11.0) % 101.0;
+                let (v0, v1) = (100.0 + 10.0 * x, 1_500.0 - 9.0 * x);
+                let (r0, r1) = (0.01 + x / 400.0, 0.02 + (101.0 - x) / 500.0);
+                rows.push(MultiSegment::new(
+                    [("platform", p), ("country", c), ("plan", plan)],
+                    v0,
+                    v0 * r0,
+                    v1,
+                    v1 * r1,
+                )?);
+            }
+        }
+    }
+    let dims = ["platform", "country", "plan"];
+    let s = shapley_dimensions(&Laspeyres, &dims, &rows)?;
+    let orders = [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ];
+    let mut mean = [0.0; 3];
+    for order in orders {
+        let named: Vec<&str> = order.iter().map(|&i| dims[i]).collect();
+        let seq = sequential(&Laspeyres, &named, &rows)?;
+        for (pos, &i) in order.iter().enumerate() {
+            mean[i] += seq.mix[pos] / 6.0;
+        }
+    }
+    for (got, want) in s.mix.iter().zip(mean) {
+        assert!((got - want).abs() < 1e-14, "{got} vs {want}");
+    }
+    let total = s.mix.iter().sum::<f64>() + s.rate + s.interaction;
+    assert!((total - s.change).abs() < 1e-14);
     Ok(())
 }
