@@ -80,6 +80,7 @@ mod frequentist;
 mod group_sequential;
 mod moments;
 pub mod multitest;
+mod post_stratification;
 pub mod power;
 pub mod quantile;
 mod ratio;
@@ -100,6 +101,7 @@ pub use frequentist::{
 };
 pub use group_sequential::{Look, Spending, group_sequential_boundaries};
 pub use moments::{ArmMoments, Metric};
+pub use post_stratification::{PostStratifiedOutcome, Stratum};
 pub use ratio::RatioStats;
 pub use scorecard::{
     Decision, DecisionRule, MetricSpec, RowContext, Scorecard, ScorecardBuilder, ScorecardRow,

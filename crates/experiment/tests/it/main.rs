@@ -10,6 +10,7 @@ mod frequentist;
 mod group_sequential;
 mod models;
 mod multitest;
+mod post_stratification;
 mod power;
 mod scorecard;
 mod simulation;
