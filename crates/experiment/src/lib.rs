@@ -78,6 +78,7 @@ mod error;
 pub mod frame;
 mod frequentist;
 mod group_sequential;
+mod mann_whitney;
 mod moments;
 pub mod multitest;
 mod post_stratification;
@@ -100,6 +101,9 @@ pub use frequentist::{
     ProportionSe, TestMethod, TestOutcome, Warning, chi_square_2x2, fieller_interval,
 };
 pub use group_sequential::{Look, Spending, group_sequential_boundaries};
+pub use mann_whitney::{
+    MannWhitneyConfig, MannWhitneyMethod, MannWhitneyOutcome, MannWhitneyUsed, mann_whitney_u,
+};
 pub use moments::{ArmMoments, Metric};
 pub use post_stratification::{PostStratifiedOutcome, Stratum};
 pub use ratio::RatioStats;

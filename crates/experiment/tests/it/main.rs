@@ -8,6 +8,7 @@ mod fixtures;
 mod frame;
 mod frequentist;
 mod group_sequential;
+mod mann_whitney;
 mod models;
 mod multitest;
 mod post_stratification;
