@@ -68,6 +68,7 @@
 
 mod bayes;
 pub mod bootstrap;
+mod capping;
 mod config;
 mod cuped;
 mod cuped_multi;
@@ -91,6 +92,7 @@ mod srm;
 mod stats;
 
 pub use bayes::{BayesOutcome, MetricDirection, Prior, Risk, beta_binomial_win_probability};
+pub use capping::{CapBound, CapThresholds, Capping};
 pub use config::{Alpha, Alternative, Interval, Probability, Scale};
 pub use cuped::{CupedOutcome, CupedStats, pooled_theta};
 pub use cuped_multi::{CovariateStats, RegressionAdjustedOutcome, pooled_thetas};

@@ -3,6 +3,7 @@
 #![allow(missing_docs, dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 mod bootstrap;
+mod capping;
 mod fixtures;
 #[cfg(feature = "polars")]
 mod frame;
