@@ -193,17 +193,19 @@ impl CapThresholds {
         x
     }
 
+    /// Caps finite values only, so ±∞ reaches the statistics constructors, which report it,
+    /// instead of becoming a threshold.
+    fn apply_finite(&self, x: f64) -> f64 {
+        if x.is_finite() { self.apply(x) } else { x }
+    }
+
     /// The sufficient statistics of `values` after capping.
     ///
     /// # Errors
     ///
     /// [`ExperimentError::InvalidInput`] for a non-finite value (naming its index).
     pub fn mean_stats(&self, values: &[f64]) -> Result<MeanStats, ExperimentError> {
-        // Checked before capping, which would turn ±∞ into a threshold.
-        for (i, &x) in values.iter().enumerate() {
-            finite(&format!("value at index {i}"), x)?;
-        }
-        MeanStats::from_values(&values.iter().map(|&x| self.apply(x)).collect::<Vec<_>>())
+        MeanStats::from_value_iter(values.iter().map(|&x| self.apply_finite(x)))
     }
 
     /// The sufficient statistics of per-unit `(numerator, denominator)` pairs after capping the
@@ -219,14 +221,10 @@ impl CapThresholds {
         denominator: &CapThresholds,
         pairs: &[(f64, f64)],
     ) -> Result<RatioStats, ExperimentError> {
-        for (i, &(m, d)) in pairs.iter().enumerate() {
-            finite(&format!("numerator at index {i}"), m)?;
-            finite(&format!("denominator at index {i}"), d)?;
-        }
-        let capped: Vec<(f64, f64)> = pairs
-            .iter()
-            .map(|&(m, d)| (self.apply(m), denominator.apply(d)))
-            .collect();
-        RatioStats::from_pairs(&capped)
+        RatioStats::from_pair_iter(
+            pairs
+                .iter()
+                .map(|&(m, d)| (self.apply_finite(m), denominator.apply_finite(d))),
+        )
     }
 }

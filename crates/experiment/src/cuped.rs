@@ -11,7 +11,7 @@ use crate::ExperimentError;
 use crate::error::{finite, invalid_input};
 use crate::frequentist::{Analysis, MeanTest, TestOutcome};
 use crate::moments::ArmMoments;
-use crate::stats::{MeanStats, check_sums, lane_sums};
+use crate::stats::{MeanStats, check_sums, finite_at, iter_sums, lane_sums};
 
 /// Sufficient statistics of an outcome y with a pre-period covariate x in one arm: the sums
 /// of y, of x, and Σxy.
@@ -82,6 +82,39 @@ impl CupedStats {
             })
         })?;
         let n = pairs.len() as u64;
+        Ok(CupedStats {
+            post: MeanStats::new(n, sy, syy)?,
+            pre: MeanStats::new(n, sx, sxx)?,
+            sum_products: sxy,
+        })
+    }
+
+    /// The sums of per-unit `(outcome, covariate)` pairs from an iterator, in one pass;
+    /// equal to [`CupedStats::from_pairs`] on the same pairs, to the last bit.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] when a value is not finite (naming its index).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::CupedStats;
+    ///
+    /// let outcome = [12.0, 15.0, 9.0];
+    /// let last_month = [10.0, 14.0, 8.0];
+    /// let stats = CupedStats::from_pair_iter(outcome.into_iter().zip(last_month))?;
+    /// assert_eq!(stats, CupedStats::from_pairs(&[(12.0, 10.0), (15.0, 14.0), (9.0, 8.0)])?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_pair_iter(
+        pairs: impl IntoIterator<Item = (f64, f64)>,
+    ) -> Result<CupedStats, ExperimentError> {
+        let (n, [sy, syy, sx, sxx, sxy]) = iter_sums(
+            pairs,
+            |i, &(y, x)| finite_at(i, &[("outcome", y), ("covariate", x)]),
+            |&(y, x)| [y, y * y, x, x * x, x * y],
+        )?;
         Ok(CupedStats {
             post: MeanStats::new(n, sy, syy)?,
             pre: MeanStats::new(n, sx, sxx)?,

@@ -9,6 +9,7 @@ mod fixtures;
 mod frame;
 mod frequentist;
 mod group_sequential;
+mod iterators;
 mod mann_whitney;
 mod models;
 mod multitest;
