@@ -100,7 +100,7 @@ pub use cuped_ratio::{RatioCupedRow, RatioCupedStats, pooled_ratio_theta};
 pub use error::ExperimentError;
 pub use frequentist::{
     Analysis, AnalysisBuilder, ChiSquareOutcome, EquivalenceOutcome, FiellerInterval, MeanTest,
-    ProportionSe, TestMethod, TestOutcome, Warning, chi_square_2x2, fieller_interval,
+    ProportionSe, ScaledImpact, TestMethod, TestOutcome, Warning, chi_square_2x2, fieller_interval,
 };
 pub use group_sequential::{Look, Spending, group_sequential_boundaries};
 pub use mann_whitney::{

@@ -11,6 +11,7 @@ mod frequentist;
 mod group_sequential;
 mod iterators;
 mod mann_whitney;
+mod mid_experiment;
 mod models;
 mod multitest;
 mod post_stratification;
