@@ -2,11 +2,13 @@
 //!
 //! The statistics of online controlled experiments (A/B tests), computed from mergeable
 //! sufficient statistics: fixed-horizon Welch, Student and z tests of absolute and relative
-//! effects, two-proportion and χ² tests, ratio metrics by the delta method, CUPED, Fieller
-//! intervals, non-inferiority margins, sample-ratio mismatch, always-valid sequential tests,
-//! Lan–DeMets group-sequential boundaries, a Gaussian Bayesian model and the exact
-//! Beta–Binomial P(B > A), multiple-comparison corrections over an explicit family, a power and
-//! sample-size planner, and a scorecard that turns it all into a verdict.
+//! effects, two-proportion and χ² tests, ratio metrics by the delta method, CUPED,
+//! post-stratification, capping and winsorization, Fieller intervals, non-inferiority margins,
+//! sample-ratio mismatch, always-valid sequential tests, Lan–DeMets group-sequential
+//! boundaries, a Gaussian Bayesian model and the exact Beta–Binomial P(B > A), the
+//! Mann–Whitney U test on raw samples, multiple-comparison corrections over an explicit family,
+//! a power and sample-size planner with mid-experiment power, scaled impact, and a scorecard
+//! that turns it all into a verdict.
 //!
 //! Every formula is checked against scipy, statsmodels or GrowthBook's gbstats (fixtures and
 //! the scripts that made them are in `fixtures/`), and every convention that differs between
