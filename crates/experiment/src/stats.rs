@@ -134,6 +134,48 @@ pub(crate) fn check_sums(
     }
 }
 
+/// The sums of per-unit pairs (a, b): each side's [`MeanStats`] and Σab. `names` name the two
+/// sides in the error for a non-finite value.
+pub(crate) fn pair_sums(
+    pairs: &[(f64, f64)],
+    names: [&str; 2],
+) -> Result<(MeanStats, MeanStats, f64), ExperimentError> {
+    let sums = lane_sums(pairs, |&(a, b)| [a, a * a, b, b * b, a * b]);
+    check_sums(&sums, || {
+        pairs.iter().enumerate().find_map(|(i, &(a, b))| {
+            [(names[0], a), (names[1], b)]
+                .into_iter()
+                .find(|(_, v)| !v.is_finite())
+                .map(|(what, v)| (format!("{what} at index {i}"), v))
+        })
+    })?;
+    pair_stats(pairs.len() as u64, sums)
+}
+
+/// [`pair_sums`] for pairs from an iterator, bit-for-bit equal on the same pairs.
+pub(crate) fn pair_sums_iter(
+    pairs: impl IntoIterator<Item = (f64, f64)>,
+    names: [&str; 2],
+) -> Result<(MeanStats, MeanStats, f64), ExperimentError> {
+    let (n, sums) = iter_sums(
+        pairs,
+        |i, &(a, b)| finite_at(i, &[(names[0], a), (names[1], b)]),
+        |&(a, b)| [a, a * a, b, b * b, a * b],
+    )?;
+    pair_stats(n, sums)
+}
+
+fn pair_stats(
+    n: u64,
+    [sa, saa, sb, sbb, sab]: [f64; 5],
+) -> Result<(MeanStats, MeanStats, f64), ExperimentError> {
+    Ok((
+        MeanStats::new(n, sa, saa)?,
+        MeanStats::new(n, sb, sbb)?,
+        sab,
+    ))
+}
+
 /// n, Σx and Σx² of a metric in one arm: enough for its mean and variance.
 ///
 /// # Examples
