@@ -1404,6 +1404,56 @@ impl RunningExperiment {
         }
     }
 
+    /// Conditional power (Lan and Wittes 1988, "The B-value: a tool for monitoring data",
+    /// Biometrics): the probability that the fixed-horizon two-sided test rejects at the end,
+    /// once `scaling_factor` (> 0) times the current units have joined, given the current
+    /// estimate and assuming the true effect is `assumed_effect` (pass the current estimate
+    /// for "the current trend", 0 for futility under the null).
+    ///
+    /// With information fraction t = 1/(1 + s), B = (Δ̂/√V)·√t and drift
+    /// η = θ/√(V/(1 + s)), the final z statistic is N(B + η(1 − t), 1 − t), so
+    /// CP = Φ̄((z − B − η(1 − t))/√(1 − t)) + Φ((−z − B − η(1 − t))/√(1 − t)), z = z_{1−α/2}
+    /// at the config's per-comparison α.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] for a non-finite estimate or assumed effect or a
+    /// scaling factor that is not finite and positive; [`ExperimentError::InvalidConfig`] for
+    /// a one-sided config.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::power::{PlanConfig, RunningExperiment};
+    ///
+    /// let running = RunningExperiment::new(0.2, 2_000.0)?;
+    /// let config = PlanConfig::builder().alpha(0.05).build()?;
+    /// // Estimate 0.3 (z = 1.5) now; doubling the sample under the current trend.
+    /// let trend = running.conditional_power(0.3, 0.3, 1.0, &config)?;
+    /// let null = running.conditional_power(0.3, 0.0, 1.0, &config)?;
+    /// assert!(trend > 0.5 && null < trend);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn conditional_power(
+        &self,
+        estimate: f64,
+        assumed_effect: f64,
+        scaling_factor: f64,
+        config: &PlanConfig,
+    ) -> Result<f64, ExperimentError> {
+        require_two_sided(config)?;
+        finite("current estimate", estimate)?;
+        finite("assumed effect", assumed_effect)?;
+        let s = validate_n("scaling factor", scaling_factor)?;
+        let t = 1.0 / (1.0 + s);
+        let b = estimate / self.variance.sqrt() * t.sqrt();
+        let drift = assumed_effect / (self.variance / (1.0 + s)).sqrt();
+        let mean = b + drift * (1.0 - t);
+        let sd = (1.0 - t).sqrt();
+        let z = upper_quantile(config.alpha_per_comparison() / 2.0);
+        Ok(norm_sf((z - mean) / sd) + norm_cdf((-z - mean) / sd))
+    }
+
     fn plan(&self, s: f64) -> MidExperimentPlan {
         MidExperimentPlan {
             scaling_factor: s,

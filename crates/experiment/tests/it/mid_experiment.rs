@@ -125,6 +125,41 @@ fn units_for_a_target_half_width_match_the_reference() -> Result<(), ExperimentE
 }
 
 #[test]
+fn conditional_power_matches_the_final_estimate_distribution() -> Result<(), ExperimentError> {
+    let fixture = load("mid_experiment.json");
+    for (i, case) in fixture["conditional"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let running = RunningExperiment::new(num(&case["variance"]).sqrt(), num(&case["units"]))?;
+        let config = PlanConfig::builder().alpha(num(&case["alpha"])).build()?;
+        let cp = running.conditional_power(
+            num(&case["estimate"]),
+            num(&case["assumed_effect"]),
+            num(&case["scaling_factor"]),
+            &config,
+        )?;
+        assert_close(
+            cp,
+            num(&case["conditional_power"]),
+            CLOSED,
+            &format!("case {i}"),
+        );
+    }
+    let running = RunningExperiment::new(0.2, 100.0)?;
+    let config = PlanConfig::builder().alpha(0.05).build()?;
+    assert!(running.conditional_power(0.1, 0.1, 0.0, &config).is_err());
+    assert!(
+        running
+            .conditional_power(f64::NAN, 0.1, 1.0, &config)
+            .is_err()
+    );
+    Ok(())
+}
+
+#[test]
 fn bad_inputs_are_typed_errors() -> Result<(), ExperimentError> {
     assert!(RunningExperiment::new(0.0, 100.0).is_err());
     assert!(RunningExperiment::new(1.0, f64::NAN).is_err());
@@ -149,6 +184,21 @@ fn bad_inputs_are_typed_errors() -> Result<(), ExperimentError> {
 }
 
 proptest! {
+    #[test]
+    fn conditional_power_is_a_probability_symmetric_in_sign(
+        se in 0.01f64..2.0,
+        estimate in -3.0f64..3.0,
+        assumed in -3.0f64..3.0,
+        s in 0.01f64..100.0,
+    ) {
+        let running = RunningExperiment::new(se, 1_000.0).unwrap();
+        let config = PlanConfig::builder().alpha(0.05).build().unwrap();
+        let cp = running.conditional_power(estimate, assumed, s, &config).unwrap();
+        let mirrored = running.conditional_power(-estimate, -assumed, s, &config).unwrap();
+        prop_assert!((0.0..=1.0).contains(&cp));
+        prop_assert!((cp - mirrored).abs() < 1e-12);
+    }
+
     #[test]
     fn the_plan_reaches_its_target_and_no_less_would(
         se in 0.01f64..2.0,
