@@ -62,8 +62,6 @@ pub struct PostStratifiedOutcome {
 }
 
 /// Name given to the stratum formed from non-viable strata.
-const MERGED: &str = "merged";
-
 fn viable<T: Metric>(s: &Stratum<T>) -> bool {
     s.control.moments("control").is_ok() && s.treatment.moments("treatment").is_ok()
 }
@@ -90,8 +88,9 @@ impl Analysis {
     /// post-stratified control mean.
     ///
     /// A stratum in which an arm has fewer than 2 units or no variance cannot be analysed on
-    /// its own. Such strata are merged into one stratum named `"merged"`; if that is still
-    /// not viable, it is merged into the largest viable stratum. No unit is dropped.
+    /// its own. Such strata are merged into the largest viable stratum (by units in both
+    /// arms), as gbstats' post-stratification merges cells with an empty arm; with no viable
+    /// stratum the result is the unstratified comparison. No unit is dropped.
     ///
     /// # Errors
     ///
@@ -142,21 +141,25 @@ impl Analysis {
             strata.iter().filter(|s| !viable(*s)).collect(),
         );
         let merged_strata: Vec<String> = rest.iter().map(|s| s.name.clone()).collect();
-        if let Some((head, tail)) = rest.split_first() {
-            let pool = tail
-                .iter()
-                .fold((*head).clone(), |acc, s| add_stratum(&acc, s, MERGED));
-            let pool = Stratum::new(MERGED, pool.control, pool.treatment);
-            let size = |s: &Stratum<T>| -> u64 {
-                s.control.moments("control").map_or(0, |m| m.n)
-                    + s.treatment.moments("treatment").map_or(0, |m| m.n)
-            };
-            if viable(&pool) || kept.is_empty() {
-                kept.push(pool);
-            } else if let Some(largest) = (0..kept.len()).max_by_key(|&i| size(&kept[i])) {
+        let size = |s: &Stratum<T>| -> u64 {
+            s.control.moments("control").map_or(0, |m| m.n)
+                + s.treatment.moments("treatment").map_or(0, |m| m.n)
+        };
+        // The first of the largest, so ties go to the stratum given first.
+        let largest = kept
+            .iter()
+            .enumerate()
+            .max_by_key(|&(i, s)| (size(s), std::cmp::Reverse(i)))
+            .map(|(i, _)| i);
+        match largest {
+            Some(largest) => {
                 let name = kept[largest].name.clone();
-                kept[largest] = add_stratum(&kept[largest], &pool, &name);
+                for s in &rest {
+                    kept[largest] = add_stratum(&kept[largest], s, &name);
+                }
             }
+            // No viable stratum: the analysis is the unstratified one (or its error).
+            None => kept.push(total),
         }
 
         let moments = kept

@@ -125,16 +125,12 @@ fn non_viable_strata_are_merged_not_dropped() -> Result<(), ExperimentError> {
         out.merged_strata,
         vec!["tiny".to_owned(), "flat".to_owned()]
     );
-    // tiny + flat: control {5, 7, 7}, treatment {5, 6, 8}: viable, so it stands as "merged"
-    // with weight 6/14.
-    assert_eq!(out.weights.len(), 2);
-    assert_eq!(out.weights[1].0, "merged");
-    assert!((out.weights[1].1 - 6.0 / 14.0).abs() < 1e-15);
-    // Hand check: μ_A = (8/14)·2.5 + (6/14)·(19/3), μ_B = (8/14)·3.75 + (6/14)·(19/3).
-    let expected = 8.0 / 14.0 * (3.75 - 2.5);
-    assert!((out.adjusted.estimate - expected).abs() < 1e-12);
+    // Both join "big" (control {1, 2, 3, 4, 5, 7, 7}, treatment {2, 3, 4, 6, 5, 6, 8}),
+    // leaving one stratum: the plain comparison of the totals.
+    assert_eq!(out.weights, vec![("big".to_owned(), 1.0)]);
+    assert!((out.adjusted.estimate - out.unadjusted.estimate).abs() < 1e-12);
 
-    // A merged pool that is itself not viable joins the largest viable stratum.
+    // With several viable strata, the non-viable one joins the largest.
     let strata = [
         Stratum::new("big", big_a, big_b),
         Stratum::new(
@@ -147,7 +143,13 @@ fn non_viable_strata_are_merged_not_dropped() -> Result<(), ExperimentError> {
     let out = Analysis::default().post_stratified(&strata)?;
     assert_eq!(out.merged_strata, vec!["tiny".to_owned()]);
     assert_eq!(out.weights.len(), 2);
+    // big (8 units) + tiny (2) against small (4): weights 10/14 and 4/14.
+    assert_eq!(out.weights[0].0, "big");
     assert!((out.weights[0].1 - 10.0 / 14.0).abs() < 1e-15);
+    // Hand check: big + tiny has control mean 15/5 = 3, treatment 20/5 = 4; small has 1.5
+    // and 3; Δ = (10/14)·1 + (4/14)·1.5.
+    let expected = 10.0 / 14.0 + 4.0 / 14.0 * 1.5;
+    assert!((out.adjusted.estimate - expected).abs() < 1e-12);
     Ok(())
 }
 
