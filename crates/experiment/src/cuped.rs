@@ -11,7 +11,7 @@ use crate::ExperimentError;
 use crate::error::{finite, invalid_input};
 use crate::frequentist::{Analysis, MeanTest, TestOutcome};
 use crate::moments::ArmMoments;
-use crate::stats::{MeanStats, check_sums, lane_sums};
+use crate::stats::{MeanStats, pair_sums, pair_sums_iter};
 
 /// Sufficient statistics of an outcome y with a pre-period covariate x in one arm: the sums
 /// of y, of x, and Σxy.
@@ -69,23 +69,40 @@ impl CupedStats {
     ///
     /// [`ExperimentError::InvalidInput`] when a value is not finite (naming its index).
     pub fn from_pairs(pairs: &[(f64, f64)]) -> Result<CupedStats, ExperimentError> {
-        let [sy, syy, sx, sxx, sxy] = lane_sums(pairs, |&(y, x)| [y, y * y, x, x * x, x * y]);
-        check_sums(&[sy, syy, sx, sxx, sxy], || {
-            pairs.iter().enumerate().find_map(|(i, &(y, x))| {
-                if !y.is_finite() {
-                    Some((format!("outcome at index {i}"), y))
-                } else if !x.is_finite() {
-                    Some((format!("covariate at index {i}"), x))
-                } else {
-                    None
-                }
-            })
-        })?;
-        let n = pairs.len() as u64;
+        let (post, pre, sum_products) = pair_sums(pairs, ["outcome", "covariate"])?;
         Ok(CupedStats {
-            post: MeanStats::new(n, sy, syy)?,
-            pre: MeanStats::new(n, sx, sxx)?,
-            sum_products: sxy,
+            post,
+            pre,
+            sum_products,
+        })
+    }
+
+    /// The sums of per-unit `(outcome, covariate)` pairs from an iterator, in one pass;
+    /// equal to [`CupedStats::from_pairs`] on the same pairs, to the last bit.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] when a value is not finite (naming its index).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::CupedStats;
+    ///
+    /// let outcome = [12.0, 15.0, 9.0];
+    /// let last_month = [10.0, 14.0, 8.0];
+    /// let stats = CupedStats::from_pair_iter(outcome.into_iter().zip(last_month))?;
+    /// assert_eq!(stats, CupedStats::from_pairs(&[(12.0, 10.0), (15.0, 14.0), (9.0, 8.0)])?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_pair_iter(
+        pairs: impl IntoIterator<Item = (f64, f64)>,
+    ) -> Result<CupedStats, ExperimentError> {
+        let (post, pre, sum_products) = pair_sums_iter(pairs, ["outcome", "covariate"])?;
+        Ok(CupedStats {
+            post,
+            pre,
+            sum_products,
         })
     }
 

@@ -83,6 +83,40 @@ impl CovariateStats {
         Ok(())
     }
 
+    /// The statistics of `(outcome, covariates)` rows from an iterator, each row with `k`
+    /// covariates.
+    ///
+    /// # Errors
+    ///
+    /// As [`CovariateStats::push`], naming the row's index.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::CovariateStats;
+    ///
+    /// let rows = [(12.0, [10.0, 3.0]), (15.0, [14.0, 4.0]), (9.0, [8.0, 2.0])];
+    /// let arm = CovariateStats::from_rows(2, rows)?;
+    /// assert_eq!(arm.n(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_rows<R: AsRef<[f64]>>(
+        k: usize,
+        rows: impl IntoIterator<Item = (f64, R)>,
+    ) -> Result<CovariateStats, ExperimentError> {
+        let mut stats = CovariateStats::new(k);
+        for (i, (y, x)) in rows.into_iter().enumerate() {
+            stats.push(y, x.as_ref()).map_err(|e| match e {
+                ExperimentError::InvalidInput { what, reason } => ExperimentError::InvalidInput {
+                    what: format!("{what} in row {i}"),
+                    reason,
+                },
+                other => other,
+            })?;
+        }
+        Ok(stats)
+    }
+
     /// Number of covariates.
     pub fn k(&self) -> usize {
         self.sum_x.len()

@@ -10,6 +10,7 @@ use crate::error::{finite, invalid_input};
 use crate::frequentist::{Analysis, MeanTest};
 use crate::moments::{ArmMoments, Metric};
 use crate::ratio::RatioStats;
+use crate::stats::{MeanStats, finite_at, iter_sums};
 
 /// One unit's `((numerator, denominator), (pre-period numerator, pre-period denominator))`.
 pub type RatioCupedRow = ((f64, f64), (f64, f64));
@@ -84,6 +85,67 @@ impl RatioCupedStats {
             RatioStats::from_pairs(&pre)?,
             cross,
         )
+    }
+
+    /// The sums of per-unit rows from an iterator, in one pass without collecting them.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] when a value is not finite (naming its index).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::RatioCupedStats;
+    ///
+    /// let rows = [((2.0, 5.0), (1.0, 4.0)), ((0.0, 2.0), (0.0, 3.0)), ((3.0, 6.0), (2.0, 5.0))];
+    /// let arm = RatioCupedStats::from_row_iter(rows.iter().copied())?;
+    /// assert_eq!(arm.n(), 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_row_iter(
+        rows: impl IntoIterator<Item = RatioCupedRow>,
+    ) -> Result<RatioCupedStats, ExperimentError> {
+        let (n, s) = iter_sums(
+            rows,
+            |i, &((m, d), (mp, dp))| {
+                finite_at(
+                    i,
+                    &[
+                        ("numerator", m),
+                        ("denominator", d),
+                        ("pre-period numerator", mp),
+                        ("pre-period denominator", dp),
+                    ],
+                )
+            },
+            |&((m, d), (mp, dp))| {
+                [
+                    m,
+                    m * m,
+                    d,
+                    d * d,
+                    m * d,
+                    mp,
+                    mp * mp,
+                    dp,
+                    dp * dp,
+                    mp * dp,
+                    m * mp,
+                    m * dp,
+                    d * mp,
+                    d * dp,
+                ]
+            },
+        )?;
+        let side = |o: usize| -> Result<RatioStats, ExperimentError> {
+            RatioStats::new(
+                MeanStats::new(n, s[o], s[o + 1])?,
+                MeanStats::new(n, s[o + 2], s[o + 3])?,
+                s[o + 4],
+            )
+        };
+        RatioCupedStats::new(side(0)?, side(5)?, [s[10], s[11], s[12], s[13]])
     }
 
     /// Number of units.

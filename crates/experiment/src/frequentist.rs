@@ -774,3 +774,90 @@ impl Analysis {
         })
     }
 }
+
+/// An absolute effect scaled from per unit to a total per day (gbstats'
+/// `difference_type="scaled"`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ScaledImpact {
+    /// The per-unit absolute comparison the impact is scaled from.
+    pub per_unit: TestOutcome,
+    /// The multiplier n_B / w_B / days.
+    pub factor: f64,
+    /// The scaled effect: per-unit effect × factor.
+    pub estimate: f64,
+    /// Its standard error.
+    pub std_error: f64,
+    /// The per-unit interval × factor.
+    pub ci: Interval,
+    /// The per-unit p-value (scaling by a known constant does not change the test).
+    pub p_value: f64,
+}
+
+impl Analysis {
+    /// The treatment's impact in metric units per day if every unit in the experiment got it:
+    /// the absolute per-unit effect (whatever the analysis' scale) times n_B/w_B/days, where
+    /// n_B/w_B estimates the experiment's total units from the treatment arm's size and its
+    /// planned share w_B, as gbstats 0.8.0 does for `difference_type="scaled"`
+    /// (`traffic_proportion_b`, `phase_length_days`). The estimate, standard error and interval
+    /// scale; the p-value does not.
+    ///
+    /// # Errors
+    ///
+    /// As [`Analysis::compare`], and [`ExperimentError::InvalidConfig`] unless
+    /// 0 < `treatment_share` ≤ 1 and `days` is finite and positive (gbstats returns a blank
+    /// result for a zero share).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::{Analysis, MeanStats};
+    ///
+    /// let control = MeanStats::new(5_000, 50_000.0, 560_000.0)?;
+    /// let treatment = MeanStats::new(5_100, 52_000.0, 590_000.0)?;
+    /// // Half the traffic to treatment, over a week: 5,100 / 0.5 / 7 units a day.
+    /// let impact = Analysis::default().scaled_impact(&control, &treatment, 0.5, 7.0)?;
+    /// assert!((impact.factor - 5_100.0 / 0.5 / 7.0).abs() < 1e-9);
+    /// assert_eq!(impact.p_value, impact.per_unit.p_value);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn scaled_impact(
+        &self,
+        control: &impl Metric,
+        treatment: &impl Metric,
+        treatment_share: f64,
+        days: f64,
+    ) -> Result<ScaledImpact, ExperimentError> {
+        if !(treatment_share > 0.0 && treatment_share <= 1.0) {
+            return Err(invalid_config(
+                "treatment share",
+                format!("must be in (0, 1], got {treatment_share}"),
+            ));
+        }
+        if !(days.is_finite() && days > 0.0) {
+            return Err(invalid_config(
+                "days",
+                format!("must be finite and > 0, got {days}"),
+            ));
+        }
+        let absolute = Analysis {
+            scale: Scale::Absolute,
+            ..self.clone()
+        };
+        let a = control.moments("control")?;
+        let b = treatment.moments("treatment")?;
+        let per_unit = absolute.compare_moments(&a, &b)?;
+        let factor = b.n as f64 / treatment_share / days;
+        Ok(ScaledImpact {
+            estimate: per_unit.estimate * factor,
+            std_error: per_unit.std_error * factor,
+            ci: Interval {
+                lower: per_unit.ci.lower * factor,
+                upper: per_unit.ci.upper * factor,
+            },
+            p_value: per_unit.p_value,
+            factor,
+            per_unit,
+        })
+    }
+}

@@ -2,11 +2,13 @@
 //!
 //! The statistics of online controlled experiments (A/B tests), computed from mergeable
 //! sufficient statistics: fixed-horizon Welch, Student and z tests of absolute and relative
-//! effects, two-proportion and χ² tests, ratio metrics by the delta method, CUPED, Fieller
-//! intervals, non-inferiority margins, sample-ratio mismatch, always-valid sequential tests,
-//! Lan–DeMets group-sequential boundaries, a Gaussian Bayesian model and the exact
-//! Beta–Binomial P(B > A), multiple-comparison corrections over an explicit family, a power and
-//! sample-size planner, and a scorecard that turns it all into a verdict.
+//! effects, two-proportion and χ² tests, ratio metrics by the delta method, CUPED,
+//! post-stratification, capping and winsorization, Fieller intervals, non-inferiority margins,
+//! sample-ratio mismatch, always-valid sequential tests, Lan–DeMets group-sequential
+//! boundaries, a Gaussian Bayesian model and the exact Beta–Binomial P(B > A), the
+//! Mann–Whitney U test on raw samples, multiple-comparison corrections over an explicit family,
+//! a power and sample-size planner with mid-experiment power, scaled impact, and a scorecard
+//! that turns it all into a verdict.
 //!
 //! Every formula is checked against scipy, statsmodels or GrowthBook's gbstats (fixtures and
 //! the scripts that made them are in `fixtures/`), and every convention that differs between
@@ -68,6 +70,7 @@
 
 mod bayes;
 pub mod bootstrap;
+mod capping;
 mod config;
 mod cuped;
 mod cuped_multi;
@@ -78,8 +81,10 @@ mod error;
 pub mod frame;
 mod frequentist;
 mod group_sequential;
+mod mann_whitney;
 mod moments;
 pub mod multitest;
+mod post_stratification;
 pub mod power;
 pub mod quantile;
 mod ratio;
@@ -89,6 +94,7 @@ mod srm;
 mod stats;
 
 pub use bayes::{BayesOutcome, MetricDirection, Prior, Risk, beta_binomial_win_probability};
+pub use capping::{CapBound, CapThresholds, Capping};
 pub use config::{Alpha, Alternative, Interval, Probability, Scale};
 pub use cuped::{CupedOutcome, CupedStats, pooled_theta};
 pub use cuped_multi::{CovariateStats, RegressionAdjustedOutcome, pooled_thetas};
@@ -96,10 +102,14 @@ pub use cuped_ratio::{RatioCupedRow, RatioCupedStats, pooled_ratio_theta};
 pub use error::ExperimentError;
 pub use frequentist::{
     Analysis, AnalysisBuilder, ChiSquareOutcome, EquivalenceOutcome, FiellerInterval, MeanTest,
-    ProportionSe, TestMethod, TestOutcome, Warning, chi_square_2x2, fieller_interval,
+    ProportionSe, ScaledImpact, TestMethod, TestOutcome, Warning, chi_square_2x2, fieller_interval,
 };
 pub use group_sequential::{Look, Spending, group_sequential_boundaries};
+pub use mann_whitney::{
+    MannWhitneyConfig, MannWhitneyMethod, MannWhitneyOutcome, MannWhitneyUsed, mann_whitney_u,
+};
 pub use moments::{ArmMoments, Metric};
+pub use post_stratification::{PostStratifiedOutcome, Stratum};
 pub use ratio::RatioStats;
 pub use scorecard::{
     Decision, DecisionRule, MetricSpec, RowContext, Scorecard, ScorecardBuilder, ScorecardRow,

@@ -3,7 +3,9 @@
 //! [`adjust`] returns adjusted p-values that match
 //! `statsmodels.stats.multitest.multipletests(p, method=...)[1]` (statsmodels 0.15), in the
 //! order the p-values were given. [`reject`] compares them with α. [`adjusted_interval`] widens
-//! a confidence interval so it agrees with an adjusted p-value, and [`Family`] states which
+//! a confidence interval so it agrees with an adjusted p-value,
+//! [`simultaneous_one_sided_bounds`] gives one-sided bounds compatible with Holm, Hochberg and
+//! Hommel (Spotify confidence), and [`Family`] states which
 //! tests are corrected together, so guardrail and secondary metrics need not dilute α.
 //!
 //! Every method here is a function of the sorted p-values p₍₁₎ ≤ … ≤ p₍ₘ₎; ties get equal
@@ -14,8 +16,8 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::dist::norm_ppf;
-use crate::error::invalid_input;
-use crate::{Alpha, ExperimentError, Interval};
+use crate::error::{invalid_config, invalid_input};
+use crate::{Alpha, Alternative, ExperimentError, Interval, TestOutcome};
 
 /// A multiple-comparison correction.
 ///
@@ -33,7 +35,7 @@ use crate::{Alpha, ExperimentError, Interval};
 /// assert_eq!(Correction::None.statsmodels_method(), None);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Correction {
     /// No adjustment: each p-value stands as computed. Controls neither FWER nor FDR across
@@ -65,10 +67,31 @@ pub enum Correction {
     /// Benjamini–Yekutieli, statsmodels `fdr_by`: Benjamini–Hochberg scaled by Σⱼ 1/j.
     /// Controls the FDR under any dependence.
     BenjaminiYekutieli,
+    /// Two-stage Benjamini–Hochberg, statsmodels `fdr_tsbh` (with its default
+    /// `maxiter=1`): a first BH pass at `alpha` rejects r₁ hypotheses, which estimates the
+    /// number of true nulls as m₀ = m − r₁, and the BH adjusted values are scaled by m₀/m
+    /// (unscaled when r₁ is 0 or m). The adjusted values depend on the first-stage `alpha`,
+    /// so compare them with the same α. Because m₀/m < 1 when some hypotheses are rejected,
+    /// an adjusted value can be *below* its raw p-value. Adaptive FDR control for independent
+    /// tests.
+    TwoStageBenjaminiHochberg {
+        /// The FDR level of the first stage (and of the decision).
+        alpha: Alpha,
+    },
+    /// The two-stage procedure of Benjamini, Krieger and Yekutieli (2006), statsmodels
+    /// `fdr_tsbky` (`maxiter=1`): as [`Correction::TwoStageBenjaminiHochberg`] with the first
+    /// stage at α/(1 + α) and the scaled values multiplied by 1 + α. Proven to control the
+    /// FDR at α for independent tests, and robust to positive correlation in BKY's
+    /// simulations.
+    TwoStageBenjaminiKriegerYekutieli {
+        /// The FDR level of the procedure.
+        alpha: Alpha,
+    },
 }
 
 impl Correction {
-    /// Every correction, in declaration order (handy for reports and tests).
+    /// Every correction that does not depend on α, in declaration order (handy for reports
+    /// and tests). The two-stage FDR corrections carry their α and are not listed.
     pub const ALL: [Correction; 9] = [
         Correction::None,
         Correction::Bonferroni,
@@ -94,6 +117,8 @@ impl Correction {
             Correction::Hommel => Some("hommel"),
             Correction::BenjaminiHochberg => Some("fdr_bh"),
             Correction::BenjaminiYekutieli => Some("fdr_by"),
+            Correction::TwoStageBenjaminiHochberg { .. } => Some("fdr_tsbh"),
+            Correction::TwoStageBenjaminiKriegerYekutieli { .. } => Some("fdr_tsbky"),
         }
     }
 }
@@ -112,6 +137,8 @@ impl Correction {
 /// | Hommel | statsmodels' closed-Simes algorithm, O(m²) |
 /// | Benjamini–Hochberg | min_{j ≥ i} min(1, m·p₍ⱼ₎ / j) |
 /// | Benjamini–Yekutieli | min(1, BH₍ᵢ₎ · Σ_{j=1..m} 1/j) |
+/// | two-stage BH | min(1, min(1, BH₍ᵢ₎) · m₀/m), m₀ = m − r₁ from BH at α (m₀ = m if r₁ ∈ {0, m}) |
+/// | two-stage BKY | as two-stage BH with r₁ from BH at α/(1 + α), times (1 + α) |
 ///
 /// An empty slice gives an empty vector.
 ///
@@ -226,12 +253,7 @@ fn adjust_sorted(sorted: &[f64], correction: Correction) -> Vec<f64> {
             running_min_from_right(sorted.iter().enumerate().map(|(i, &p)| remaining(i) * p))
         }
         Correction::Hommel => hommel(sorted),
-        Correction::BenjaminiHochberg => running_min_from_right(
-            sorted
-                .iter()
-                .enumerate()
-                .map(|(i, &p)| p / ((i + 1) as f64 / mf)),
-        ),
+        Correction::BenjaminiHochberg => benjamini_hochberg(sorted),
         Correction::BenjaminiYekutieli => {
             let harmonic: f64 = (1..=m).map(|j| 1.0 / j as f64).sum();
             running_min_from_right(
@@ -241,7 +263,46 @@ fn adjust_sorted(sorted: &[f64], correction: Correction) -> Vec<f64> {
                     .map(|(i, &p)| p / ((i + 1) as f64 / mf / harmonic)),
             )
         }
+        Correction::TwoStageBenjaminiHochberg { alpha } => two_stage(sorted, alpha.get(), false),
+        Correction::TwoStageBenjaminiKriegerYekutieli { alpha } => {
+            two_stage(sorted, alpha.get(), true)
+        }
     }
+}
+
+/// Benjamini–Hochberg adjusted values of ascending p-values, before the clip at 1.
+fn benjamini_hochberg(sorted: &[f64]) -> Vec<f64> {
+    let mf = sorted.len() as f64;
+    running_min_from_right(
+        sorted
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| p / ((i + 1) as f64 / mf)),
+    )
+}
+
+/// The two-stage adaptive BH of statsmodels' `fdrcorrection_twostage` with `maxiter=1`,
+/// operation by operation: BH values clipped at 1, then scaled by the estimated share of
+/// true nulls m₀/m, then by the BKY factor.
+fn two_stage(sorted: &[f64], alpha: f64, bky: bool) -> Vec<f64> {
+    let m = sorted.len();
+    let mf = m as f64;
+    let factor = if bky { 1.0 + alpha } else { 1.0 };
+    let first_stage = alpha / factor;
+    // The step-up rejection count: the largest rank whose p-value is under its BH line.
+    let rejected = sorted
+        .iter()
+        .enumerate()
+        .filter(|&(i, &p)| p <= (i + 1) as f64 / mf * first_stage)
+        .map(|(i, _)| i + 1)
+        .max()
+        .unwrap_or(0);
+    let clipped = benjamini_hochberg(sorted).into_iter().map(|v| v.min(1.0));
+    if rejected == 0 || rejected == m {
+        return clipped.map(|v| v * factor).collect();
+    }
+    let null_share = (m - rejected) as f64 / mf;
+    clipped.map(|v| v * null_share * factor).collect()
 }
 
 /// 1 − (1 − p)^k without cancellation: for tiny p, (1 − p)^k rounds to 1 and the naive form
@@ -359,6 +420,130 @@ pub fn adjusted_interval(estimate: f64, raw: Interval, adjusted_p: f64, alpha: A
         lower: raw.lower.min(estimate - half_width),
         upper: raw.upper.max(estimate + half_width),
     }
+}
+
+/// Simultaneous one-sided confidence bounds compatible with a step-down or step-up
+/// correction, as Spotify confidence's `ci_for_multiple_comparison_methods` (with its default
+/// weight w = 1); for Holm these are the bounds of Strassburger and Bretz (2008, "Compatible
+/// simultaneous lower confidence bounds for the Holm procedure and other Bonferroni-based
+/// closed tests", Statistics in Medicine).
+///
+/// Each outcome must be one-sided ([`Alternative::Greater`] gives a lower bound,
+/// [`Alternative::Less`] an upper bound); its p-value is corrected over the m outcomes and
+/// compared with α. With r the number not rejected, and z(q) the standard normal quantile:
+///
+/// - rejected, when every hypothesis is rejected: the bound Δ̂ ∓ z(q)·SE at q = 1 − α/m
+///   (Holm) or (1 − α)^{1/m} (Hochberg and Hommel), but never beyond the null value;
+/// - rejected, when some are not: the null value itself (the test shows only that the
+///   effect lies beyond it);
+/// - not rejected: Δ̂ ∓ z(1 − α/r)·SE.
+///
+/// [`Correction::Bonferroni`] gives the plain bound at 1 − α/m for every outcome. The normal
+/// quantile is used whatever the test, as Spotify does. Two-sided simultaneous intervals
+/// compatible with these procedures do not exist in this simple form; use
+/// [`adjusted_interval`] or [`bonferroni_alpha`] for those.
+///
+/// # Errors
+///
+/// [`ExperimentError::InvalidConfig`] for a correction other than Bonferroni, Holm, Hochberg
+/// or Hommel; [`ExperimentError::InvalidInput`] naming the index of a two-sided outcome or
+/// of an invalid p-value.
+///
+/// # Examples
+///
+/// ```
+/// use prodops_experiment::{Alpha, Alternative, Analysis, ArmMoments};
+/// use prodops_experiment::multitest::{simultaneous_one_sided_bounds, Correction};
+///
+/// let greater = Analysis::builder().alternative(Alternative::Greater).build()?;
+/// let a = ArmMoments::new("control", 1_000, 10.0, 4.0)?;
+/// let outcomes = [
+///     greater.compare(&a, &ArmMoments::new("treatment", 1_000, 10.5, 4.0)?)?,
+///     greater.compare(&a, &ArmMoments::new("treatment", 1_000, 10.05, 4.0)?)?,
+/// ];
+/// let bounds = simultaneous_one_sided_bounds(&outcomes, Correction::Holm, Alpha::new(0.05)?)?;
+/// // The first is significant, the second not: the first bound sits at the null value 0, and
+/// // the second, the only one retained (r = 1), keeps its bound at level 1 − α.
+/// assert_eq!(bounds[0].lower, 0.0);
+/// let z = 1.6448536269514722; // Φ⁻¹(0.95)
+/// assert!((bounds[1].lower - (0.05 - z * outcomes[1].std_error)).abs() < 1e-9);
+/// assert!(bounds[1].upper.is_infinite());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn simultaneous_one_sided_bounds(
+    outcomes: &[TestOutcome],
+    correction: Correction,
+    alpha: Alpha,
+) -> Result<Vec<Interval>, ExperimentError> {
+    let m = outcomes.len();
+    let a = alpha.get();
+    let mf = m as f64;
+    let all_rejected_level = match correction {
+        Correction::Bonferroni | Correction::Holm => 1.0 - a / mf,
+        Correction::Hochberg | Correction::Hommel => (1.0 - a).powf(1.0 / mf),
+        other => {
+            return Err(invalid_config(
+                "correction",
+                format!(
+                    "simultaneous one-sided bounds exist for Bonferroni, Holm, Hochberg and \
+                     Hommel, not {other:?}"
+                ),
+            ));
+        }
+    };
+    let mut sides = Vec::with_capacity(m);
+    for (i, outcome) in outcomes.iter().enumerate() {
+        match outcome.alternative {
+            Alternative::Greater => sides.push(1.0),
+            Alternative::Less => sides.push(-1.0),
+            Alternative::TwoSided => {
+                return Err(invalid_input(
+                    format!("outcomes[{i}]"),
+                    "simultaneous bounds need one-sided tests (Greater or Less)",
+                ));
+            }
+        }
+    }
+    let p: Vec<f64> = outcomes.iter().map(|o| o.p_value).collect();
+    let rejected: Vec<bool> = adjust(&p, correction)?
+        .into_iter()
+        .map(|q| q <= a)
+        .collect();
+    let not_rejected = rejected.iter().filter(|r| !**r).count();
+    Ok(outcomes
+        .iter()
+        .zip(&rejected)
+        .zip(sides)
+        .map(|((outcome, &rejected), side)| {
+            let at = |level: f64| outcome.estimate - side * norm_ppf(level) * outcome.std_error;
+            let bound = if correction == Correction::Bonferroni {
+                at(all_rejected_level)
+            } else if !rejected {
+                at(1.0 - a / not_rejected as f64)
+            } else if not_rejected == 0 {
+                // Never beyond the null value: a rejection only shows the effect lies past it.
+                let b = at(all_rejected_level);
+                if side > 0.0 {
+                    b.max(outcome.null_value)
+                } else {
+                    b.min(outcome.null_value)
+                }
+            } else {
+                outcome.null_value
+            };
+            if side > 0.0 {
+                Interval {
+                    lower: bound,
+                    upper: f64::INFINITY,
+                }
+            } else {
+                Interval {
+                    lower: f64::NEG_INFINITY,
+                    upper: bound,
+                }
+            }
+        })
+        .collect())
 }
 
 /// The per-test level α/m of a Bonferroni correction, for Bonferroni-style confidence

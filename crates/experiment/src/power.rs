@@ -1221,3 +1221,264 @@ pub fn sequential_sample_size(
     let n_treatment = n_total / (1.0 + kappa);
     round_up(kappa * n_treatment, n_treatment, config)
 }
+
+/// How a running experiment will be read out: at a fixed horizon, or with the always-valid
+/// confidence sequence (which is wider, so needs more units).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Horizon {
+    /// A fixed-horizon z interval at the per-comparison α.
+    #[default]
+    Fixed,
+    /// The asymptotic confidence sequence of Waudby-Smith et al. (eq. 9) with the config's
+    /// tuning parameter N*.
+    Sequential,
+}
+
+/// How many more units a running experiment needs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct MidExperimentPlan {
+    /// Additional units as a multiple of the units so far (0 when the target is already met).
+    pub scaling_factor: f64,
+    /// Additional units, in both arms together, in the same split as so far.
+    pub additional_units: f64,
+    /// Units so far plus the additional ones.
+    pub total_units: f64,
+}
+
+/// A running comparison seen mid-experiment: the standard error of its effect estimate now
+/// and the units (both arms) it rests on. Planning from it uses the *observed* variance,
+/// which is GrowthBook's mid-experiment power (`MidExperimentPower`, GrowthBook #3047), not
+/// the guesses made before launch.
+///
+/// If s times the current units join in the same split, the effect's variance becomes
+/// V/(1 + s). Everything here follows from that.
+///
+/// # Examples
+///
+/// ```
+/// use prodops_experiment::{Analysis, MeanStats, Probability};
+/// use prodops_experiment::power::{Horizon, PlanConfig, RunningExperiment};
+///
+/// let control = MeanStats::new(1_000, 10_000.0, 140_000.0)?;   // mean 10, sd ≈ 6.3
+/// let treatment = MeanStats::new(1_000, 10_300.0, 146_000.0)?;
+/// let outcome = Analysis::default().compare(&control, &treatment)?;
+/// let running = RunningExperiment::from_outcome(&outcome, 2_000)?;
+/// let config = PlanConfig::builder().alpha(0.05).build()?;
+/// let plan = running.units_for_power(0.5, Probability::new(0.8)?, Horizon::Fixed, &config)?;
+/// assert!(plan.additional_units > 0.0);
+/// let reached = running.power(0.5, plan.scaling_factor, Horizon::Fixed, &config)?;
+/// assert!((reached - 0.8).abs() < 1e-9);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RunningExperiment {
+    variance: f64,
+    units: f64,
+}
+
+impl RunningExperiment {
+    /// From the standard error of the effect estimate now and the units so far.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] unless both are finite and positive.
+    pub fn new(std_error: f64, units: f64) -> Result<RunningExperiment, ExperimentError> {
+        let se = positive_sd("standard error", std_error)?;
+        Ok(RunningExperiment {
+            variance: se * se,
+            units: validate_n("units", units)?,
+        })
+    }
+
+    /// From a comparison's outcome (its standard error, in its scale) and the units it rests
+    /// on.
+    ///
+    /// # Errors
+    ///
+    /// As [`RunningExperiment::new`].
+    pub fn from_outcome(
+        outcome: &crate::TestOutcome,
+        units: u64,
+    ) -> Result<RunningExperiment, ExperimentError> {
+        RunningExperiment::new(outcome.std_error, units as f64)
+    }
+
+    /// The critical value (half-width over standard error) once s times the current units
+    /// have joined.
+    fn critical_value(&self, s: f64, horizon: Horizon, config: &PlanConfig) -> f64 {
+        let alpha = config.alpha_per_comparison();
+        match horizon {
+            Horizon::Fixed => upper_quantile(alpha / 2.0),
+            Horizon::Sequential => {
+                sequential_critical_value(self.units * (1.0 + s), alpha, config.sequential_tuning)
+            }
+        }
+    }
+
+    /// Two-sided power to detect an effect of size `mde` (in the outcome's scale) once
+    /// `scaling_factor` times the current units have joined: with V′ = V/(1 + s) and h the
+    /// half-width, Φ̄((h − mde)/√V′) + Φ(−(h + mde)/√V′), as gbstats' `MidExperimentPower`
+    /// with a flat prior. α is the config's per-comparison level.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] for a zero or non-finite `mde` or a negative or
+    /// non-finite scaling factor; [`ExperimentError::InvalidConfig`] for a one-sided config.
+    pub fn power(
+        &self,
+        mde: f64,
+        scaling_factor: f64,
+        horizon: Horizon,
+        config: &PlanConfig,
+    ) -> Result<f64, ExperimentError> {
+        require_two_sided(config)?;
+        let mde = validate_effect(mde)?.abs();
+        if !(scaling_factor.is_finite() && scaling_factor >= 0.0) {
+            return Err(invalid_input(
+                "scaling factor",
+                format!("must be finite and ≥ 0, got {scaling_factor}"),
+            ));
+        }
+        Ok(self.power_unchecked(mde, scaling_factor, horizon, config))
+    }
+
+    fn power_unchecked(&self, mde: f64, s: f64, horizon: Horizon, config: &PlanConfig) -> f64 {
+        let se = (self.variance / (1.0 + s)).sqrt();
+        two_sided_power(mde / se, self.critical_value(s, horizon, config))
+    }
+
+    /// The additional units needed for `power` to detect `mde`: the smallest scaling factor s
+    /// with [`RunningExperiment::power`] ≥ `power`, by doubling and then bisection to
+    /// 10⁻¹² relative. Zero when the experiment is already powered.
+    ///
+    /// # Errors
+    ///
+    /// As [`RunningExperiment::power`], and [`ExperimentError::NotConverged`] when not even
+    /// 2⁵³ units would do.
+    pub fn units_for_power(
+        &self,
+        mde: f64,
+        power: Probability,
+        horizon: Horizon,
+        config: &PlanConfig,
+    ) -> Result<MidExperimentPlan, ExperimentError> {
+        self.power(mde, 0.0, horizon, config)?;
+        let mde = mde.abs();
+        self.solve(
+            |s| self.power_unchecked(mde, s, horizon, config) >= power.get(),
+            "mid-experiment units for the target power",
+        )
+    }
+
+    /// The additional units needed for the confidence interval's half-width to shrink to
+    /// `half_width` (GrowthBook #3047, time to a target margin of error). Fixed horizon:
+    /// s = (z_{1−α/2}·√V / half_width)² − 1 in closed form; sequential: the half-width at
+    /// n(1 + s) units solved by doubling and bisection. Zero when already that narrow.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] unless `half_width` is finite and positive,
+    /// [`ExperimentError::InvalidConfig`] for a one-sided config, and
+    /// [`ExperimentError::NotConverged`] when not even 2⁵³ units would do.
+    pub fn units_for_half_width(
+        &self,
+        half_width: f64,
+        horizon: Horizon,
+        config: &PlanConfig,
+    ) -> Result<MidExperimentPlan, ExperimentError> {
+        require_two_sided(config)?;
+        let target = positive_sd("half-width", half_width)?;
+        let width =
+            |s: f64| self.critical_value(s, horizon, config) * (self.variance / (1.0 + s)).sqrt();
+        match horizon {
+            Horizon::Fixed => {
+                let ratio = width(0.0) / target;
+                Ok(self.plan((ratio * ratio - 1.0).max(0.0)))
+            }
+            Horizon::Sequential => self.solve(
+                |s| width(s) <= target,
+                "mid-experiment units for the target half-width",
+            ),
+        }
+    }
+
+    /// Conditional power (Lan and Wittes 1988, "The B-value: a tool for monitoring data",
+    /// Biometrics): the probability that the fixed-horizon two-sided test rejects at the end,
+    /// once `scaling_factor` (> 0) times the current units have joined, given the current
+    /// estimate and assuming the true effect is `assumed_effect` (pass the current estimate
+    /// for "the current trend", 0 for futility under the null).
+    ///
+    /// With information fraction t = 1/(1 + s), B = (Δ̂/√V)·√t and drift
+    /// η = θ/√(V/(1 + s)), the final z statistic is N(B + η(1 − t), 1 − t), so
+    /// CP = Φ̄((z − B − η(1 − t))/√(1 − t)) + Φ((−z − B − η(1 − t))/√(1 − t)), z = z_{1−α/2}
+    /// at the config's per-comparison α.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] for a non-finite estimate or assumed effect or a
+    /// scaling factor that is not finite and positive; [`ExperimentError::InvalidConfig`] for
+    /// a one-sided config.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::power::{PlanConfig, RunningExperiment};
+    ///
+    /// let running = RunningExperiment::new(0.2, 2_000.0)?;
+    /// let config = PlanConfig::builder().alpha(0.05).build()?;
+    /// // Estimate 0.3 (z = 1.5) now; doubling the sample under the current trend.
+    /// let trend = running.conditional_power(0.3, 0.3, 1.0, &config)?;
+    /// let null = running.conditional_power(0.3, 0.0, 1.0, &config)?;
+    /// assert!(trend > 0.5 && null < trend);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn conditional_power(
+        &self,
+        estimate: f64,
+        assumed_effect: f64,
+        scaling_factor: f64,
+        config: &PlanConfig,
+    ) -> Result<f64, ExperimentError> {
+        require_two_sided(config)?;
+        finite("current estimate", estimate)?;
+        finite("assumed effect", assumed_effect)?;
+        let s = validate_n("scaling factor", scaling_factor)?;
+        let t = 1.0 / (1.0 + s);
+        let b = estimate / self.variance.sqrt() * t.sqrt();
+        let drift = assumed_effect / (self.variance / (1.0 + s)).sqrt();
+        let mean = b + drift * (1.0 - t);
+        let sd = (1.0 - t).sqrt();
+        let z = upper_quantile(config.alpha_per_comparison() / 2.0);
+        Ok(norm_sf((z - mean) / sd) + norm_cdf((-z - mean) / sd))
+    }
+
+    fn plan(&self, s: f64) -> MidExperimentPlan {
+        MidExperimentPlan {
+            scaling_factor: s,
+            additional_units: s * self.units,
+            total_units: self.units * (1.0 + s),
+        }
+    }
+
+    /// The smallest s ≥ 0 where the monotone `reached` holds.
+    fn solve(
+        &self,
+        reached: impl Fn(f64) -> bool,
+        what: &str,
+    ) -> Result<MidExperimentPlan, ExperimentError> {
+        if reached(0.0) {
+            return Ok(self.plan(0.0));
+        }
+        let limit = MAX_SAMPLE_SIZE / self.units;
+        let mut hi = 1.0;
+        while !reached(hi) {
+            hi *= 2.0;
+            if hi > limit {
+                return Err(ExperimentError::NotConverged { what: what.into() });
+            }
+        }
+        bisect_increasing(reached, 0.0, hi, what).map(|s| self.plan(s))
+    }
+}

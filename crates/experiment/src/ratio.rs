@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::ExperimentError;
 use crate::error::{finite, invalid_input};
 use crate::moments::{ArmMoments, Metric};
-use crate::stats::{MeanStats, check_sums, lane_sums};
+use crate::stats::{MeanStats, pair_sums, pair_sums_iter};
 
 /// Sufficient statistics of a ratio metric Σm / Σd in one arm, where each unit (a user)
 /// contributes a numerator m (clicks) and a denominator d (sessions): n, Σm, Σm², Σd, Σd²,
@@ -72,23 +72,41 @@ impl RatioStats {
     ///
     /// [`ExperimentError::InvalidInput`] when a value is not finite (naming its index).
     pub fn from_pairs(pairs: &[(f64, f64)]) -> Result<RatioStats, ExperimentError> {
-        let [sm, smm, sd, sdd, smd] = lane_sums(pairs, |&(m, d)| [m, m * m, d, d * d, m * d]);
-        check_sums(&[sm, smm, sd, sdd, smd], || {
-            pairs.iter().enumerate().find_map(|(i, &(m, d))| {
-                if !m.is_finite() {
-                    Some((format!("numerator at index {i}"), m))
-                } else if !d.is_finite() {
-                    Some((format!("denominator at index {i}"), d))
-                } else {
-                    None
-                }
-            })
-        })?;
-        let n = pairs.len() as u64;
+        let (numerator, denominator, sum_products) =
+            pair_sums(pairs, ["numerator", "denominator"])?;
         Ok(RatioStats {
-            numerator: MeanStats::new(n, sm, smm)?,
-            denominator: MeanStats::new(n, sd, sdd)?,
-            sum_products: smd,
+            numerator,
+            denominator,
+            sum_products,
+        })
+    }
+
+    /// The sums of per-unit `(numerator, denominator)` pairs from an iterator, in one pass;
+    /// equal to [`RatioStats::from_pairs`] on the same pairs, to the last bit.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] when a value is not finite (naming its index).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::RatioStats;
+    ///
+    /// let users = [(1u32, 4u32), (0, 2), (3, 5)]; // (clicks, sessions)
+    /// let stats = RatioStats::from_pair_iter(users.iter().map(|&(c, s)| (f64::from(c), f64::from(s))))?;
+    /// assert_eq!(stats.ratio()?, 4.0 / 11.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_pair_iter(
+        pairs: impl IntoIterator<Item = (f64, f64)>,
+    ) -> Result<RatioStats, ExperimentError> {
+        let (numerator, denominator, sum_products) =
+            pair_sums_iter(pairs, ["numerator", "denominator"])?;
+        Ok(RatioStats {
+            numerator,
+            denominator,
+            sum_products,
         })
     }
 

@@ -39,7 +39,84 @@ pub(crate) fn lane_sums<const K: usize, T>(
             *a += v;
         }
     }
+    combine_lanes(&acc)
+}
+
+/// The final sum of four lanes, in the one order both accumulators use.
+fn combine_lanes<const K: usize>(acc: &[[f64; K]; 4]) -> [f64; K] {
     std::array::from_fn(|k| (acc[0][k] + acc[1][k]) + (acc[2][k] + acc[3][k]))
+}
+
+/// [`lane_sums`] for items arriving one at a time from an iterator, adding in exactly the
+/// same order (groups of four across the lanes, the last n mod 4 items into lane 0), so the
+/// sums of an iterator and of a slice with the same items are bit-for-bit equal.
+pub(crate) struct LaneAccumulator<const K: usize> {
+    acc: [[f64; K]; 4],
+    pending: [[f64; K]; 4],
+    pending_len: usize,
+    n: u64,
+}
+
+impl<const K: usize> LaneAccumulator<K> {
+    pub(crate) fn new() -> Self {
+        LaneAccumulator {
+            acc: [[0.0; K]; 4],
+            pending: [[0.0; K]; 4],
+            pending_len: 0,
+            n: 0,
+        }
+    }
+
+    pub(crate) fn push(&mut self, terms: [f64; K]) {
+        self.pending[self.pending_len] = terms;
+        self.pending_len += 1;
+        self.n += 1;
+        if self.pending_len == 4 {
+            for (lane, item) in self.acc.iter_mut().zip(&self.pending) {
+                for (a, v) in lane.iter_mut().zip(item) {
+                    *a += v;
+                }
+            }
+            self.pending_len = 0;
+        }
+    }
+
+    /// The number of items and their sums.
+    pub(crate) fn finish(mut self) -> (u64, [f64; K]) {
+        for item in &self.pending[..self.pending_len] {
+            for (a, v) in self.acc[0].iter_mut().zip(item) {
+                *a += v;
+            }
+        }
+        (self.n, combine_lanes(&self.acc))
+    }
+}
+
+/// Sums the terms of every item of `items`, checking each item first with `check` (which
+/// gets the item's index and names the culprit in its error), then that the sums did not
+/// overflow.
+pub(crate) fn iter_sums<const K: usize, T>(
+    items: impl IntoIterator<Item = T>,
+    check: impl Fn(usize, &T) -> Result<(), ExperimentError>,
+    terms: impl Fn(&T) -> [f64; K],
+) -> Result<(u64, [f64; K]), ExperimentError> {
+    let mut acc = LaneAccumulator::new();
+    for (i, item) in items.into_iter().enumerate() {
+        check(i, &item)?;
+        acc.push(terms(&item));
+    }
+    let (n, sums) = acc.finish();
+    check_sums(&sums, || None)?;
+    Ok((n, sums))
+}
+
+/// Checks that each named value of one item is finite, naming the first that is not with the
+/// item's index.
+pub(crate) fn finite_at(index: usize, named: &[(&str, f64)]) -> Result<(), ExperimentError> {
+    match named.iter().find(|(_, v)| !v.is_finite()) {
+        Some((what, v)) => finite(&format!("{what} at index {index}"), *v).map(|_| ()),
+        None => Ok(()),
+    }
 }
 
 /// Turns non-finite sums into an error: the first non-finite input (found by `culprit`, run
@@ -55,6 +132,48 @@ pub(crate) fn check_sums(
         Some((what, value)) => finite(&what, value).map(|_| ()),
         None => Err(invalid_input("sums", "the sums overflow the range of f64")),
     }
+}
+
+/// The sums of per-unit pairs (a, b): each side's [`MeanStats`] and Σab. `names` name the two
+/// sides in the error for a non-finite value.
+pub(crate) fn pair_sums(
+    pairs: &[(f64, f64)],
+    names: [&str; 2],
+) -> Result<(MeanStats, MeanStats, f64), ExperimentError> {
+    let sums = lane_sums(pairs, |&(a, b)| [a, a * a, b, b * b, a * b]);
+    check_sums(&sums, || {
+        pairs.iter().enumerate().find_map(|(i, &(a, b))| {
+            [(names[0], a), (names[1], b)]
+                .into_iter()
+                .find(|(_, v)| !v.is_finite())
+                .map(|(what, v)| (format!("{what} at index {i}"), v))
+        })
+    })?;
+    pair_stats(pairs.len() as u64, sums)
+}
+
+/// [`pair_sums`] for pairs from an iterator, bit-for-bit equal on the same pairs.
+pub(crate) fn pair_sums_iter(
+    pairs: impl IntoIterator<Item = (f64, f64)>,
+    names: [&str; 2],
+) -> Result<(MeanStats, MeanStats, f64), ExperimentError> {
+    let (n, sums) = iter_sums(
+        pairs,
+        |i, &(a, b)| finite_at(i, &[(names[0], a), (names[1], b)]),
+        |&(a, b)| [a, a * a, b, b * b, a * b],
+    )?;
+    pair_stats(n, sums)
+}
+
+fn pair_stats(
+    n: u64,
+    [sa, saa, sb, sbb, sab]: [f64; 5],
+) -> Result<(MeanStats, MeanStats, f64), ExperimentError> {
+    Ok((
+        MeanStats::new(n, sa, saa)?,
+        MeanStats::new(n, sb, sbb)?,
+        sab,
+    ))
 }
 
 /// n, Σx and Σx² of a metric in one arm: enough for its mean and variance.
@@ -134,6 +253,34 @@ impl MeanStats {
             sum,
             sum_sq,
         })
+    }
+
+    /// The sums of the values of an iterator, in one pass without collecting them; equal to
+    /// [`MeanStats::from_values`] on the same values, to the last bit.
+    ///
+    /// # Errors
+    ///
+    /// [`ExperimentError::InvalidInput`] when a value is NaN or infinite (naming its index).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::MeanStats;
+    ///
+    /// let lines = ["3.5", "4.0", "2.5"];
+    /// let stats = MeanStats::from_value_iter(lines.iter().filter_map(|l| l.parse().ok()))?;
+    /// assert_eq!(stats, MeanStats::from_values(&[3.5, 4.0, 2.5])?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_value_iter(
+        values: impl IntoIterator<Item = f64>,
+    ) -> Result<MeanStats, ExperimentError> {
+        let (n, [sum, sum_sq]) = iter_sums(
+            values,
+            |i, &x| finite_at(i, &[("value", x)]),
+            |&x| [x, x * x],
+        )?;
+        Ok(MeanStats { n, sum, sum_sq })
     }
 
     /// Number of units.
@@ -258,6 +405,27 @@ impl ProportionStats {
             n: outcomes.len() as u64,
             successes: outcomes.iter().filter(|o| **o).count() as u64,
         }
+    }
+
+    /// The counts of an iterator of outcomes, in one pass.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_experiment::ProportionStats;
+    ///
+    /// let orders = [0u32, 2, 0, 1];
+    /// let converted = ProportionStats::from_outcome_iter(orders.iter().map(|&o| o > 0));
+    /// assert_eq!((converted.n(), converted.successes()), (4, 2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_outcome_iter(outcomes: impl IntoIterator<Item = bool>) -> ProportionStats {
+        outcomes
+            .into_iter()
+            .fold(ProportionStats::default(), |acc, o| ProportionStats {
+                n: acc.n + 1,
+                successes: acc.successes + u64::from(o),
+            })
     }
 
     /// Number of units.

@@ -3,13 +3,18 @@
 #![allow(missing_docs, dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 mod bootstrap;
+mod capping;
 mod fixtures;
 #[cfg(feature = "polars")]
 mod frame;
 mod frequentist;
 mod group_sequential;
+mod iterators;
+mod mann_whitney;
+mod mid_experiment;
 mod models;
 mod multitest;
+mod post_stratification;
 mod power;
 mod scorecard;
 mod simulation;

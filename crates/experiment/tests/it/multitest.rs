@@ -465,3 +465,150 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn two_stage_fdr_matches_statsmodels() -> Result<(), ExperimentError> {
+    let fixture = load("multitest.json");
+    let cases = fixture["two_stage"].as_array().unwrap();
+    assert!(cases.len() >= 60);
+    for case in cases {
+        let alpha = Alpha::new(num(&case["alpha"]))?;
+        let method = case["method"].as_str().unwrap();
+        let correction = if method == "fdr_tsbh" {
+            Correction::TwoStageBenjaminiHochberg { alpha }
+        } else {
+            Correction::TwoStageBenjaminiKriegerYekutieli { alpha }
+        };
+        assert_eq!(correction.statsmodels_method(), Some(method));
+        let p = nums(&case["p"]);
+        let label = format!("{} {method} α = {}", case["name"], alpha.get());
+        let adjusted = adjust(&p, correction)?;
+        for (i, (&a, e)) in adjusted.iter().zip(nums(&case["adjusted"])).enumerate() {
+            assert_close(a, e, REL, &format!("{label} [{i}]"));
+        }
+        // statsmodels' reject comes from its second-stage BH pass; ours from adjusted ≤ α.
+        let expected: Vec<bool> = case["reject"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_bool().unwrap())
+            .collect();
+        assert_eq!(reject(&p, correction, alpha)?, expected, "{label}");
+    }
+    Ok(())
+}
+
+#[test]
+fn two_stage_bh_scales_by_the_estimated_null_share() -> Result<(), ExperimentError> {
+    // Hand example, m = 4, α = 0.05: BH values 0.004, 0.02, 0.04·4/3 = 0.05333, 0.8. The
+    // first stage rejects the p-values under (j/4)·0.05 = 0.0125, 0.025, 0.0375, 0.05:
+    // 0.001 and 0.01, so r₁ = 2, m₀ = 2 and the values halve.
+    let alpha = Alpha::new(0.05)?;
+    let adjusted = adjust(
+        &[0.001, 0.01, 0.04, 0.8],
+        Correction::TwoStageBenjaminiHochberg { alpha },
+    )?;
+    let expected = [0.002, 0.01, 0.04 * 4.0 / 3.0 / 2.0, 0.4];
+    for (a, e) in adjusted.iter().zip(expected) {
+        assert!((a - e).abs() < 1e-15, "{a} vs {e}");
+    }
+    Ok(())
+}
+
+#[test]
+fn simultaneous_one_sided_bounds_match_spotify_confidence() -> Result<(), ExperimentError> {
+    use prodops_experiment::multitest::simultaneous_one_sided_bounds;
+    use prodops_experiment::{Alternative, Analysis, ArmMoments, MeanTest};
+    let fixture = load("multitest.json");
+    let cases = fixture["simultaneous_bounds"].as_array().unwrap();
+    assert!(cases.len() >= 30);
+    for case in cases {
+        let alpha = Alpha::new(num(&case["alpha"]))?;
+        let correction = match case["method"].as_str().unwrap() {
+            "holm" => Correction::Holm,
+            "hommel" => Correction::Hommel,
+            "simes-hochberg" => Correction::Hochberg,
+            _ => Correction::Bonferroni,
+        };
+        let label = format!("{} {:?} α = {}", case["name"], correction, alpha.get());
+        // z tests with exactly these estimates and standard errors: control mean 0 and
+        // treatment mean Δ̂, each arm with variance SE²/2 of its mean.
+        let n = 1_000;
+        let mut outcomes = Vec::new();
+        for (i, larger) in case["larger"].as_array().unwrap().iter().enumerate() {
+            let se = num(&case["std_error"][i]);
+            let unit_variance = se * se / 2.0 * n as f64;
+            let analysis = Analysis::builder()
+                .test(MeanTest::Z)
+                .alternative(if larger.as_bool().unwrap() {
+                    Alternative::Greater
+                } else {
+                    Alternative::Less
+                })
+                .null_value(num(&case["null_value"][i]))
+                .alpha(alpha.get())
+                .build()?;
+            let a = ArmMoments::new("control", n, 0.0, unit_variance)?;
+            let b = ArmMoments::new("treatment", n, num(&case["estimate"][i]), unit_variance)?;
+            let outcome = analysis.compare_moments(&a, &b)?;
+            assert_close(outcome.p_value, num(&case["p_value"][i]), 1e-9, &label);
+            outcomes.push(outcome);
+        }
+        let bounds = simultaneous_one_sided_bounds(&outcomes, correction, alpha)?;
+        for (i, b) in bounds.iter().enumerate() {
+            assert_close(
+                b.lower,
+                num(&case["lower"][i]),
+                1e-9,
+                &format!("{label} lower [{i}]"),
+            );
+            assert_close(
+                b.upper,
+                num(&case["upper"][i]),
+                1e-9,
+                &format!("{label} upper [{i}]"),
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn simultaneous_bounds_reject_two_sided_tests_and_other_corrections() -> Result<(), ExperimentError>
+{
+    use prodops_experiment::multitest::simultaneous_one_sided_bounds;
+    use prodops_experiment::{Analysis, ArmMoments};
+    let a = ArmMoments::new("control", 100, 1.0, 1.0)?;
+    let b = ArmMoments::new("treatment", 100, 1.2, 1.0)?;
+    let two_sided = Analysis::default().compare_moments(&a, &b)?;
+    let alpha = Alpha::new(0.05)?;
+    assert!(matches!(
+        simultaneous_one_sided_bounds(std::slice::from_ref(&two_sided), Correction::Holm, alpha),
+        Err(ExperimentError::InvalidInput { .. })
+    ));
+    assert!(matches!(
+        simultaneous_one_sided_bounds(&[two_sided], Correction::BenjaminiHochberg, alpha),
+        Err(ExperimentError::InvalidConfig { .. })
+    ));
+    assert!(simultaneous_one_sided_bounds(&[], Correction::Holm, alpha)?.is_empty());
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn two_stage_values_lie_in_the_unit_interval_and_below_scaled_bh(p in p_values(), a in 0.001f64..0.5) {
+        let alpha = Alpha::new(a).unwrap();
+        let bh = adjust(&p, Correction::BenjaminiHochberg).unwrap();
+        for correction in [
+            Correction::TwoStageBenjaminiHochberg { alpha },
+            Correction::TwoStageBenjaminiKriegerYekutieli { alpha },
+        ] {
+            let adjusted = adjust(&p, correction).unwrap();
+            for (&v, &b) in adjusted.iter().zip(&bh) {
+                prop_assert!((0.0..=1.0).contains(&v));
+                // The null share is at most 1 and the BKY factor is 1 + α.
+                prop_assert!(v <= b * (1.0 + a) * (1.0 + 1e-12));
+            }
+        }
+    }
+}
