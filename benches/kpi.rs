@@ -74,16 +74,6 @@ fn events(c: &mut Criterion) {
             .build(),
         "funnel",
     );
-    let retention = or_panic(
-        Retention::builder(
-            EventMatcher::event("session_started"),
-            EventMatcher::event("session_started"),
-        )
-        .period(RetentionPeriod::Week)
-        .intervals(8)
-        .build(),
-        "retention",
-    );
     for events in [1_000_000, 10_000_000] {
         let df = event_frame(events);
         let n = df.height() as u64;
@@ -102,6 +92,17 @@ fn events(c: &mut Criterion) {
             chrono::DateTime::from_timestamp_micros(micros)
                 .map_or(NaiveDate::MIN, |t| t.date_naive())
         };
+        let retention = or_panic(
+            Retention::builder(
+                EventMatcher::event("session_started"),
+                EventMatcher::event("session_started"),
+            )
+            .period(RetentionPeriod::Week)
+            .intervals(8)
+            .range(first, last + 1)
+            .build(),
+            "retention",
+        );
         let trends = or_panic(
             TrendsQuery::builder(day(first), day(last))
                 .grain(Grain::Day)

@@ -57,9 +57,12 @@ fn run(path: &str) -> Result<(Vec<u64>, Vec<(String, u64)>, Timings), Box<dyn st
     let counts: Vec<u64> = funnel.series[0].steps.iter().map(|s| s.persons).collect();
     let funnel_done = started.elapsed().as_secs_f64();
 
+    // The whole file is the range, as the peers' queries have no date bounds.
+    let (first, last) = table.time_range().ok_or("no events")?;
     let retention = Retention::builder(EventMatcher::event(ACTIVE), EventMatcher::event(ACTIVE))
         .period(RetentionPeriod::Week)
         .intervals(WEEKS)
+        .range(first, last + 1)
         .build()?
         .run(&table)?;
     let mut cells = Vec::new();
