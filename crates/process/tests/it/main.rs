@@ -3,5 +3,6 @@
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod library;
+mod prioritize;
 mod schedule;
 mod validation;
