@@ -93,7 +93,9 @@ pub fn diagnostics(t: &Template) -> Vec<Diagnostic> {
             ));
         }
         for (j, a) in p.allowed.iter().enumerate() {
-            if !a.fits(p.kind) && !(p.kind == ParamKind::List && a.fits(ParamKind::Text)) {
+            // A list parameter's allowed values are the items it may hold.
+            let fits = a.fits(p.kind) || (p.kind == ParamKind::List && a.fits(ParamKind::Text));
+            if !fits {
                 out.push(d(
                     format!("{path}.allowed[{j}]"),
                     format!("`{a}` is not a {:?} value", p.kind),

@@ -4,5 +4,6 @@
 
 mod library;
 mod prioritize;
+mod render;
 mod schedule;
 mod validation;

@@ -293,7 +293,7 @@ impl Prioritizer for Cd3 {
     type Input = Cd3Input;
 
     fn score(&self, x: &Cd3Input) -> Result<f64, InputError> {
-        if !(x.weeks > 0.0) {
+        if x.weeks.is_nan() || x.weeks <= 0.0 {
             return Err(InputError::new("weeks", "must be positive"));
         }
         Ok(x.cost_of_delay_per_week / x.weeks)
