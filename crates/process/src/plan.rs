@@ -27,11 +27,13 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Days, NaiveDate};
+use prodops_core::{Grain, Period};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{BusinessCalendar, RegionalCalendars};
 use crate::condition;
 use crate::error::ProcessError;
+use crate::status::Progress;
 use crate::suggest::did_you_mean;
 use crate::template::{
     Anchor, Artifact, Cadence, DayUnit, Offset, ParamValue, Parameter, Raci, Template,
@@ -154,6 +156,20 @@ pub struct ScheduleConflict {
     pub dependency_due: NaiveDate,
 }
 
+/// A task whose dates differ between two plans.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DateChange {
+    /// Task id.
+    pub task: String,
+    /// (start, due) before; `None` for a task only the newer plan has.
+    pub before: Option<(NaiveDate, NaiveDate)>,
+    /// (start, due) after; `None` for a task the newer plan dropped.
+    pub after: Option<(NaiveDate, NaiveDate)>,
+    /// Working days the due date moved (positive is later), on the newer plan's calendar.
+    pub due_shift: Option<i64>,
+}
+
 /// A template instantiated on dates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -191,6 +207,7 @@ impl Plan {
             values: BTreeMap::new(),
             calendar: None,
             regional: None,
+            progress: None,
         }
     }
 
@@ -212,6 +229,56 @@ impl Plan {
     /// Latest due date over all tasks (the anchor for an empty plan).
     pub fn finish(&self) -> NaiveDate {
         self.tasks().map(|t| t.due).max().unwrap_or(self.anchor)
+    }
+
+    /// Working days of work per responsible role per ISO week: each responsible role of a task
+    /// is counted once for each working day between its start and due date.
+    pub fn load_by_owner(&self) -> BTreeMap<String, BTreeMap<Period, u32>> {
+        let mut out: BTreeMap<String, BTreeMap<Period, u32>> = BTreeMap::new();
+        for t in self.tasks().filter(|t| t.duration > 0) {
+            for day in t.start.iter_days().take_while(|d| *d <= t.due) {
+                if !self.calendar.is_working_day(day) {
+                    continue;
+                }
+                let week = Period::containing(Grain::Week, day);
+                for role in &t.raci.responsible {
+                    *out.entry(role.clone())
+                        .or_default()
+                        .entry(week)
+                        .or_default() += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// How the dates of `newer` (a re-plan) differ from this plan, in this plan's task order
+    /// followed by tasks only `newer` has.
+    pub fn changes(&self, newer: &Plan) -> Vec<DateChange> {
+        let new: HashMap<&str, &PlannedTask> = newer.tasks().map(|t| (t.id.as_str(), t)).collect();
+        let mut out = Vec::new();
+        for t in self.tasks() {
+            let after = new.get(t.id.as_str()).map(|n| (n.start, n.due));
+            if after != Some((t.start, t.due)) {
+                out.push(DateChange {
+                    task: t.id.clone(),
+                    before: Some((t.start, t.due)),
+                    due_shift: after.map(|(_, d)| newer.calendar.business_days_between(t.due, d)),
+                    after,
+                });
+            }
+        }
+        for t in newer.tasks() {
+            if self.task(&t.id).is_none() {
+                out.push(DateChange {
+                    task: t.id.clone(),
+                    before: None,
+                    after: Some((t.start, t.due)),
+                    due_shift: None,
+                });
+            }
+        }
+        out
     }
 
     /// The plan as pretty JSON; [`Plan::from_json`] reads it back to an equal plan.
@@ -239,6 +306,7 @@ pub struct PlanBuilder<'a> {
     values: BTreeMap<String, ParamValue>,
     calendar: Option<BusinessCalendar>,
     regional: Option<RegionalCalendars>,
+    progress: Option<Progress>,
 }
 
 /// Checks a value against a parameter's `allowed` list.
@@ -297,6 +365,15 @@ impl PlanBuilder<'_> {
     /// [`PlanBuilder::calendar`] is set.
     pub fn regional_calendars(mut self, calendars: RegionalCalendars) -> Self {
         self.regional = Some(calendars);
+        self
+    }
+
+    /// Re-plans around what happened: a task with a recorded finish is due on that date (and
+    /// starts on its recorded start), so tasks that follow it without an offset move with it;
+    /// a task with only a recorded start starts then. Offsets stay as they were (they are the
+    /// targets), so a slip shows up in [`Plan::conflicts`]. Compare with [`Plan::changes`].
+    pub fn progress(mut self, progress: Progress) -> Self {
+        self.progress = Some(progress);
         self
     }
 
@@ -469,6 +546,17 @@ impl PlanBuilder<'_> {
                         None => calendar.roll_forward(anchor)?,
                     };
                     due[k] = calendar.add_business_days(start[k], back)?;
+                }
+            }
+            if let Some(actual) = self.progress.as_ref().and_then(|p| p.tasks.get(&task.id)) {
+                if let Some(s) = actual.started {
+                    start[k] = s;
+                }
+                if let Some(f) = actual.finished {
+                    due[k] = f;
+                    start[k] = actual.started.unwrap_or(f).min(f);
+                } else if start[k] > due[k] {
+                    due[k] = start[k];
                 }
             }
         }

@@ -173,8 +173,9 @@ impl Plan {
         progress: &Progress,
         as_of: NaiveDate,
     ) -> Result<StatusReport, ProcessError> {
+        let ids: std::collections::HashSet<&str> = self.tasks().map(|t| t.id.as_str()).collect();
         for id in progress.tasks.keys() {
-            if self.task(id).is_none() {
+            if !ids.contains(id.as_str()) {
                 return Err(ProcessError::UnknownProgressItem {
                     kind: "task",
                     id: id.clone(),

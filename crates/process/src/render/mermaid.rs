@@ -1,8 +1,9 @@
 //! A Mermaid `gantt` chart.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
-use chrono::Weekday;
+use chrono::{NaiveDate, Weekday};
 
 use crate::plan::Plan;
 
@@ -67,6 +68,7 @@ pub fn mermaid_gantt(plan: &Plan) -> String {
     {
         let _ = writeln!(out, "    excludes {h}");
     }
+    let due: HashMap<&str, NaiveDate> = plan.tasks().map(|t| (t.id.as_str(), t.due)).collect();
     for stage in &plan.stages {
         let _ = writeln!(out, "    section {}", label(&stage.name));
         for t in &stage.tasks {
@@ -81,11 +83,10 @@ pub fn mermaid_gantt(plan: &Plan) -> String {
             let latest_dep = t
                 .depends_on
                 .iter()
-                .filter_map(|d| plan.task(d))
-                .map(|d| d.due)
+                .filter_map(|d| due.get(d.as_str()).copied())
                 .max();
             let follows = latest_dep
-                .and_then(|due| plan.calendar.add_business_days(due, 1).ok())
+                .and_then(|latest| plan.calendar.add_business_days(latest, 1).ok())
                 .is_some_and(|next| next == t.start);
             if follows {
                 let deps: Vec<String> = t.depends_on.iter().map(|d| mermaid_id(d)).collect();

@@ -304,3 +304,44 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn replanning_around_a_late_finish_and_owner_load() -> R {
+    let t = Template::from_str_as(SMALL, Format::Toml, "small.toml")?;
+    let plan = Plan::builder(&t)
+        .anchor(d(2026, 12, 29))
+        .calendar(holiday_calendar())
+        .build()?;
+    // a was due Wed 23 Dec but finished Mon 28 Dec: b (no offset) now starts Tue 29 and its
+    // three days are Tue 29, Wed 30, Thu 31 → due Thu 31; c keeps its T+3bd target (Mon 4 Jan),
+    // starting Thu 31, the day b is now due: a conflict.
+    let late = Progress::new()
+        .started("a", d(2026, 12, 22))
+        .finished("a", d(2026, 12, 28));
+    let replan = Plan::builder(&t)
+        .anchor(d(2026, 12, 29))
+        .calendar(holiday_calendar())
+        .progress(late)
+        .build()?;
+    let b = replan.task("b").unwrap();
+    assert_eq!((b.start, b.due), (d(2026, 12, 29), d(2026, 12, 31)));
+    assert_eq!(replan.conflicts.len(), 1);
+    assert_eq!(replan.conflicts[0].task, "c");
+    let changes = plan.changes(&replan);
+    let ids: Vec<&str> = changes.iter().map(|c| c.task.as_str()).collect();
+    assert_eq!(ids, ["a", "b"]);
+    // a's due moved Wed 23 → Mon 28: Thu 24, Mon 28 = 2 working days; b's Tue 29 → Thu 31: 2.
+    assert_eq!(changes[0].due_shift, Some(2));
+    assert_eq!(changes[1].due_shift, Some(2));
+    // ISO week 52 of 2026 is Mon 21–Sun 27 Dec, week 53 Mon 28 Dec–Sun 3 Jan.
+    let load = plan.load_by_owner();
+    // pm: a works Tue 22, Wed 23 (week 52) and d Thu 31 (week 53); eng: b Thu 24, Mon 28, Tue 29
+    // and c Thu 31, Mon 4 Jan.
+    let week = |s: &str| s.parse::<prodops_core::Period>().unwrap();
+    assert_eq!(load["pm"][&week("2026-W52")], 2);
+    assert_eq!(load["pm"][&week("2026-W53")], 1);
+    assert_eq!(load["eng"][&week("2026-W52")], 1);
+    assert_eq!(load["eng"][&week("2026-W53")], 3);
+    assert_eq!(load["eng"][&week("2027-W01")], 1);
+    Ok(())
+}
