@@ -422,6 +422,9 @@ pub struct CommPlan {
     /// A condition on the parameters, as for tasks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
+    /// Where the line was read from.
+    #[serde(skip)]
+    pub origin: Origin,
 }
 
 /// What an offset counts from.
@@ -672,6 +675,12 @@ impl Template {
                     path: format!("stages[{i}].tasks[{j}]"),
                 };
             }
+        }
+        for (i, comm) in self.comms.iter_mut().enumerate() {
+            comm.origin = Origin {
+                file: file.to_owned(),
+                path: format!("comms[{i}]"),
+            };
         }
     }
 

@@ -119,11 +119,12 @@ pub fn diagnostics(t: &Template) -> Vec<Diagnostic> {
             }
         }
     }
-    let check_placeholders = |text: &str, path: String, out: &mut Vec<Diagnostic>| {
+    let check_placeholders = |file: &str, text: &str, path: String, out: &mut Vec<Diagnostic>| {
         for name in placeholders(text) {
             if !kinds.contains_key(name) {
                 out.push(
-                    d(
+                    Diagnostic::new(
+                        file,
                         path.clone(),
                         format!("placeholder `{{{name}}}` names no parameter"),
                     )
@@ -132,32 +133,42 @@ pub fn diagnostics(t: &Template) -> Vec<Diagnostic> {
             }
         }
     };
-    let check_when = |when: &Option<String>, path: String, out: &mut Vec<Diagnostic>| {
-        let Some(w) = when else { return };
-        match condition::parse(w) {
-            Err(why) => out.push(d(path, format!("condition `{w}`: {why}"))),
-            Ok(c) => {
-                let mut names = Vec::new();
-                c.params(&mut names);
-                let mut unknown = false;
-                for n in names {
-                    if !kinds.contains_key(&n) {
-                        unknown = true;
-                        out.push(
-                            d(
-                                path.clone(),
-                                format!("condition `{w}` names unknown parameter `{n}`"),
-                            )
-                            .suggest(did_you_mean(&n, kinds.keys().map(String::as_str))),
-                        );
+    let check_when =
+        |file: &str, when: &Option<String>, path: String, out: &mut Vec<Diagnostic>| {
+            let Some(w) = when else { return };
+            match condition::parse(w) {
+                Err(why) => out.push(Diagnostic::new(
+                    file,
+                    path,
+                    format!("condition `{w}`: {why}"),
+                )),
+                Ok(c) => {
+                    let mut names = Vec::new();
+                    c.params(&mut names);
+                    let mut unknown = false;
+                    for n in names {
+                        if !kinds.contains_key(&n) {
+                            unknown = true;
+                            out.push(
+                                Diagnostic::new(
+                                    file,
+                                    path.clone(),
+                                    format!("condition `{w}` names unknown parameter `{n}`"),
+                                )
+                                .suggest(did_you_mean(&n, kinds.keys().map(String::as_str))),
+                            );
+                        }
+                    }
+                    if !unknown && let Err(why) = c.check(&kinds) {
+                        out.push(Diagnostic::new(
+                            file,
+                            path,
+                            format!("condition `{w}`: {why}"),
+                        ));
                     }
                 }
-                if !unknown && let Err(why) = c.check(&kinds) {
-                    out.push(d(path, format!("condition `{w}`: {why}")));
-                }
             }
-        }
-    };
+        };
 
     // Roles.
     let mut roles: HashSet<&str> = HashSet::new();
@@ -383,16 +394,26 @@ pub fn diagnostics(t: &Template) -> Vec<Diagnostic> {
                     ));
                 }
             }
-            check_when(&task.when, format!("{tpath}.when"), &mut out);
-            check_placeholders(&task.name, format!("{tpath}.name"), &mut out);
-            check_placeholders(&task.description, format!("{tpath}.description"), &mut out);
+            check_when(tfile, &task.when, format!("{tpath}.when"), &mut out);
+            check_placeholders(tfile, &task.name, format!("{tpath}.name"), &mut out);
+            check_placeholders(
+                tfile,
+                &task.description,
+                format!("{tpath}.description"),
+                &mut out,
+            );
         }
     }
 
     // Comms.
     let mut comm_ids = HashSet::new();
     for (i, c) in t.comms.iter().enumerate() {
-        let path = format!("comms[{i}]");
+        let (cfile, path) = if c.origin.path.is_empty() {
+            (file, format!("comms[{i}]"))
+        } else {
+            (c.origin.file.as_str(), c.origin.path.clone())
+        };
+        let d = |path: String, msg: String| Diagnostic::new(cfile, path, msg);
         if let Some(why) = bad_id(&c.id) {
             out.push(d(format!("{path}.id"), format!("comm id `{}` {why}", c.id)));
         }
@@ -402,7 +423,7 @@ pub fn diagnostics(t: &Template) -> Vec<Diagnostic> {
                 format!("duplicate comm `{}`", c.id),
             ));
         }
-        check_role(&c.owner, file, format!("{path}.owner"), &mut out);
+        check_role(&c.owner, cfile, format!("{path}.owner"), &mut out);
         for (field, off) in [("at", &c.at), ("until", &c.until)] {
             if let Some(o) = off
                 && let Anchor::Task(a) = &o.from
@@ -417,8 +438,8 @@ pub fn diagnostics(t: &Template) -> Vec<Diagnostic> {
                 );
             }
         }
-        check_when(&c.when, format!("{path}.when"), &mut out);
-        check_placeholders(&c.message, format!("{path}.message"), &mut out);
+        check_when(cfile, &c.when, format!("{path}.when"), &mut out);
+        check_placeholders(cfile, &c.message, format!("{path}.message"), &mut out);
     }
 
     // Cycles over "must be known before" edges: dependencies and task anchors.
