@@ -526,13 +526,19 @@ impl FromStr for Offset {
             .take_while(|(_, c)| c.is_ascii_digit())
             .last()
             .map(|(i, _)| i);
-        let (anchor, days) = match digits_start {
-            Some(i) if i > 0 && matches!(&rest[i - 1..i], "+" | "-") => {
+        // The sign is the ASCII character just before the digits; checking with `ends_with`
+        // keeps multi-byte characters in task ids from being sliced.
+        let signed = digits_start.and_then(|i| {
+            let head = &rest[..i];
+            let negative = head.ends_with('-');
+            (negative || head.ends_with('+')).then(|| (i, negative))
+        });
+        let (anchor, days) = match signed {
+            Some((i, negative)) => {
                 let n: i32 = rest[i..]
                     .parse()
                     .map_err(|_| format!("offset `{s}`: day count is too large"))?;
-                let n = if &rest[i - 1..i] == "-" { -n } else { n };
-                (&rest[..i - 1], n)
+                (&rest[..i - 1], if negative { -n } else { n })
             }
             _ if unit.is_some() => {
                 return Err(format!(

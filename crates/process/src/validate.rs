@@ -15,6 +15,9 @@ use crate::error::{Diagnostic, ProcessError, ValidationErrors};
 use crate::suggest::did_you_mean;
 use crate::template::{Anchor, DayUnit, ParamKind, Template};
 
+/// Durations beyond ten years of working days are rejected as typos.
+pub(crate) const MAX_DURATION: u32 = 2600;
+
 /// Validates a (composed) template.
 ///
 /// # Errors
@@ -334,6 +337,16 @@ pub fn diagnostics(t: &Template) -> Vec<Diagnostic> {
                 for (i, r) in list.iter().enumerate() {
                     check_role(r, tfile, format!("{tpath}.raci.{field}[{i}]"), &mut out);
                 }
+            }
+            if task.duration > MAX_DURATION {
+                out.push(Diagnostic::new(
+                    tfile,
+                    format!("{tpath}.duration"),
+                    format!(
+                        "duration of {} working days is more than {MAX_DURATION}",
+                        task.duration
+                    ),
+                ));
             }
             let mut seen_deps = HashSet::new();
             for (i, dep) in task.depends_on.iter().enumerate() {

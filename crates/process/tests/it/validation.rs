@@ -89,6 +89,36 @@ fn every_problem_is_reported_with_location_and_suggestion() -> R {
 }
 
 #[test]
+fn offsets_parse_in_both_forms() -> R {
+    use prodops_process::{Anchor, DayUnit, Offset};
+    let o: Offset = "readout+2bd".parse()?;
+    assert_eq!(
+        (o.from, o.days, o.unit),
+        (Anchor::Task("readout".into()), 2, DayUnit::Business)
+    );
+    let o: Offset = "T-10cd".parse()?;
+    assert_eq!(
+        (o.from, o.days, o.unit),
+        (Anchor::Start, -10, DayUnit::Calendar)
+    );
+    let o: Offset = "café-3".parse()?;
+    assert_eq!((o.from, o.days), (Anchor::Task("café".into()), -3));
+    assert_eq!(
+        "é5bd".parse::<Offset>().unwrap_err(),
+        "offset `é5bd`: expected ANCHOR(+|-)DAYS(bd|cd), such as `T-10bd`"
+    );
+    assert!("T+4000bd".parse::<Offset>().is_err());
+    assert_eq!(Offset::business(-10).to_string(), "T-10bd");
+    let t = Template::from_str_as(
+        "id: a\nversion: '1'\nname: A\nstages: [{ id: s, name: S, tasks: [{ id: t, name: T, due: { days: -4, unit: calendar }, raci: { responsible: [x], accountable: x } }] }]\n",
+        Format::Yaml,
+        "a.yaml",
+    )?;
+    assert_eq!(t.stages[0].tasks[0].due, Some(Offset::calendar(-4)));
+    Ok(())
+}
+
+#[test]
 fn parse_errors_name_the_file_and_line() {
     let err = Template::from_str_as(
         "id = \"a\"\nversion = \"1\"\nname = \"A\"\ndepends-on = 3\n",
@@ -148,7 +178,18 @@ fn composition_errors_are_located() -> R {
 
 fn arbitrary_template() -> impl Strategy<Value = String> {
     let id = prop::sample::select(vec!["a", "b", "c", "pm", "eng", "T", "", "x y", "tier"]);
-    let offset = prop::sample::select(vec!["T-3bd", "T+2cd", "a+1bd", "b-2bd", "T", "zz+1bd", "c"]);
+    let offset = prop::sample::select(vec![
+        "T-3bd",
+        "T+2cd",
+        "a+1bd",
+        "b-2bd",
+        "T",
+        "zz+1bd",
+        "c",
+        "é5bd",
+        "ü-3bd",
+        "a+99999bd",
+    ]);
     let when = prop::sample::select(vec![
         "",
         "tier <= 2",
@@ -159,7 +200,7 @@ fn arbitrary_template() -> impl Strategy<Value = String> {
         "\"EU\" in regions",
         "tier == \"x\"",
     ]);
-    let task = (id.clone(), prop::collection::vec(id.clone(), 0..3), id.clone(), offset, 0u32..4, when)
+    let task = (id.clone(), prop::collection::vec(id.clone(), 0..3), id.clone(), offset, prop::sample::select(vec![0u32, 1, 3, 5000]), when)
         .prop_map(|(i, deps, r, off, dur, w)| {
             let deps: Vec<String> = deps.iter().map(|x| format!("\"{x}\"")).collect();
             let when = if w.is_empty() { String::new() } else { format!(", when = {w:?}") };
@@ -200,7 +241,8 @@ proptest! {
 
     #[test]
     fn validation_never_panics_and_valid_templates_schedule(text in arbitrary_template()) {
-        let t = Template::from_str_as(&text, Format::Toml, "gen.toml").unwrap();
+        // Malformed offsets are parse errors, never panics.
+        let Ok(t) = Template::from_str_as(&text, Format::Toml, "gen.toml") else { return Ok(()) };
         let ds = diagnostics(&t);
         for d in &ds {
             prop_assert_eq!(d.file.as_str(), "gen.toml");
