@@ -531,7 +531,7 @@ impl FromStr for Offset {
         let signed = digits_start.and_then(|i| {
             let head = &rest[..i];
             let negative = head.ends_with('-');
-            (negative || head.ends_with('+')).then(|| (i, negative))
+            (negative || head.ends_with('+')).then_some((i, negative))
         });
         let (anchor, days) = match signed {
             Some((i, negative)) => {
