@@ -405,7 +405,7 @@ impl PlanBuilder<'_> {
             if !v.fits(p.kind) {
                 return Err(ProcessError::Parameter {
                     name: p.name.clone(),
-                    reason: format!("`{v}` is not a {:?} value", p.kind),
+                    reason: format!("`{v}` is not {}", p.kind.describe()),
                 });
             }
             check_allowed(p, &v).map_err(|reason| ProcessError::Parameter {

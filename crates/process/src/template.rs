@@ -136,6 +136,20 @@ pub enum ParamKind {
     Date,
 }
 
+impl ParamKind {
+    /// "an integer", "a list", … for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            ParamKind::Text => "text",
+            ParamKind::Int => "an integer",
+            ParamKind::Bool => "true or false",
+            ParamKind::Enum => "one of the allowed values",
+            ParamKind::List => "a list",
+            ParamKind::Date => "a date (YYYY-MM-DD)",
+        }
+    }
+}
+
 /// A value bound to a parameter.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]

@@ -101,7 +101,7 @@ pub fn diagnostics(t: &Template) -> Vec<Diagnostic> {
             if !fits {
                 out.push(d(
                     format!("{path}.allowed[{j}]"),
-                    format!("`{a}` is not a {:?} value", p.kind),
+                    format!("`{a}` is not {}", p.kind.describe()),
                 ));
             }
         }
@@ -115,7 +115,7 @@ pub fn diagnostics(t: &Template) -> Vec<Diagnostic> {
             if !def.fits(p.kind) {
                 out.push(d(
                     format!("{path}.default"),
-                    format!("default `{def}` is not a {:?} value", p.kind),
+                    format!("default `{def}` is not {}", p.kind.describe()),
                 ));
             } else if let Err(why) = crate::plan::check_allowed(p, def) {
                 out.push(d(format!("{path}.default"), why));

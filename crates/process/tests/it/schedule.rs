@@ -345,3 +345,90 @@ fn replanning_around_a_late_finish_and_owner_load() -> R {
     assert_eq!(load["eng"][&week("2027-W01")], 1);
     Ok(())
 }
+
+const CONDITIONAL: &str = r#"
+id = "cond"
+version = "1"
+name = "{product} in {regions}"
+parameters = [
+  { name = "product", kind = "text" },
+  { name = "tier", kind = "int", default = 2 },
+  { name = "regions", kind = "list", default = [] },
+  { name = "internal", kind = "bool", default = false },
+]
+roles = [{ id = "pm", name = "PM" }]
+[[stages]]
+id = "s"
+name = "S"
+tasks = [
+  { id = "a", name = "A", duration = 2, raci = { responsible = ["pm"], accountable = "pm" } },
+  { id = "b", name = "B for {product}", duration = 3, depends_on = ["a"], when = "tier == 1", raci = { responsible = ["pm"], accountable = "pm" } },
+  { id = "c", name = "C", duration = 1, depends_on = ["b"], raci = { responsible = ["pm"], accountable = "pm" } },
+  { id = "gdpr", name = "GDPR", when = "(\"DE\" in regions or regions contains \"FR\") and not internal", raci = { responsible = ["pm"], accountable = "pm" } },
+  { id = "after-gdpr", name = "After", due = "gdpr+2bd", when = "internal", raci = { responsible = ["pm"], accountable = "pm" } },
+]
+"#;
+
+#[test]
+fn conditional_tasks_keep_the_order_of_what_remains() -> R {
+    let t = Template::from_str_as(CONDITIONAL, Format::Toml, "cond.toml")?;
+    let build = |tier: i64, regions: &[&str], internal: bool| {
+        Plan::builder(&t)
+            .anchor(d(2027, 3, 1))
+            .param("product", "Atlas")
+            .param("tier", tier)
+            .param("regions", regions)
+            .param("internal", internal)
+            .build()
+    };
+    // Tier 1 keeps b: a Mon 1–Tue 2, b Wed 3–Fri 5, c Mon 8.
+    let p = build(1, &[], false)?;
+    assert_eq!(p.task("b").unwrap().name, "B for Atlas");
+    assert_eq!(p.task("c").unwrap().due, d(2027, 3, 8));
+    assert_eq!(p.critical_path, ["a", "b", "c"]);
+    // Tier 2 drops b; c inherits b's dependency on a and starts Wed 3.
+    let p = build(2, &["FR"], false)?;
+    assert!(p.task("b").is_none());
+    assert_eq!(p.task("c").unwrap().depends_on, ["a"]);
+    assert_eq!(p.task("c").unwrap().start, d(2027, 3, 3));
+    assert!(p.task("gdpr").is_some());
+    assert_eq!(p.name, "Atlas in FR");
+    assert!(build(2, &["US"], false)?.task("gdpr").is_none());
+    // An offset anchored on a task the parameters dropped cannot be scheduled.
+    let err = build(2, &["US"], true).unwrap_err();
+    assert!(err.to_string().contains("anchored on `gdpr`"), "{err}");
+    // Bindings are checked against the declared kinds.
+    let err = Plan::builder(&t)
+        .anchor(d(2027, 3, 1))
+        .param("product", "A")
+        .param("tier", "one")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("`one` is not an integer"), "{err}");
+    let err = Plan::builder(&t).anchor(d(2027, 3, 1)).build().unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("parameter `product`: has no default"),
+        "{err}"
+    );
+    Ok(())
+}
+
+#[test]
+fn conditions_and_placeholders_are_validated() -> R {
+    let broken = CONDITIONAL
+        .replace("when = \"tier == 1\"", "when = \"tier == \\\"one\\\"\"")
+        .replace("B for {product}", "B for {prodcut}");
+    let t = Template::from_str_as(&broken, Format::Toml, "cond.toml")?;
+    let ds = prodops_process::diagnostics(&t);
+    assert_eq!(ds.len(), 2, "{ds:#?}");
+    assert_eq!(ds[0].path, "stages[0].tasks[1].when");
+    assert!(
+        ds[0].message.contains("cannot apply `==` to Int and Text"),
+        "{}",
+        ds[0].message
+    );
+    assert_eq!(ds[1].path, "stages[0].tasks[1].name");
+    assert_eq!(ds[1].suggestion.as_deref(), Some("did you mean `product`?"));
+    Ok(())
+}
