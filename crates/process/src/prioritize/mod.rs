@@ -15,7 +15,7 @@
 //! (byte-wise ascending), so the result does not depend on the input order, and tied items share
 //! a competition rank ("1, 2, 2, 4"). [`sensitivity`] moves every numeric input of every item by
 //! ±x% (as [`Prioritizer::perturb`] defines) and reports whether the top item changes and how
-//! far each item can move.
+//! far each item can move when any single input moves.
 //!
 //! Reach is a plain count, so it can come straight from another tool's demand estimate (for
 //! example the number of accounts asking for a feature).
@@ -246,7 +246,8 @@ pub struct TopChange {
     pub new_top: String,
 }
 
-/// How far one item's position can move under the perturbations of its own inputs.
+/// How far one item's position can move when any single input (its own or another item's)
+/// moves by ±x%.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ItemSensitivity {
@@ -291,7 +292,7 @@ impl Sensitivity {
 /// Moves each numeric input of each item, one at a time, by ±`fraction` and re-ranks.
 ///
 /// Cost: one score per perturbation and a binary search, so O(n·k·log n) for n items with k
-/// inputs each.
+/// inputs each, plus O(n) to collect the positions shifted by other items' moves.
 ///
 /// # Errors
 /// [`ProcessError::Config`] unless `0 < fraction < 1`; otherwise as [`rank`], also for a
@@ -325,6 +326,12 @@ pub fn sensitivity<P: Prioritizer>(
             worst_position: i + 1,
         })
         .collect();
+    // When one item moves from position p to q, every item in between shifts by one place:
+    // down when it moves up past them, up when it falls below them. Difference arrays record
+    // which positions some perturbation shifts, in O(1) per perturbation.
+    let n = entries.len();
+    let mut pushed_down = vec![0i64; n + 1];
+    let mut pulled_up = vec![0i64; n + 1];
     for it in items {
         let Some(&orig) = position.get(it.id.as_str()) else {
             continue;
@@ -335,6 +342,13 @@ pub fn sensitivity<P: Prioritizer>(
             let before =
                 entries.partition_point(|e| order(e.score, &e.id, s, &it.id) == Ordering::Less);
             let new_pos = if orig < before { before - 1 } else { before };
+            if new_pos < orig {
+                pushed_down[new_pos] += 1;
+                pushed_down[orig] -= 1;
+            } else if new_pos > orig {
+                pulled_up[orig + 1] += 1;
+                pulled_up[new_pos + 1] -= 1;
+            }
             let slot = &mut per_item[orig];
             slot.best_position = slot.best_position.min(new_pos + 1);
             slot.worst_position = slot.worst_position.max(new_pos + 1);
@@ -352,6 +366,17 @@ pub fn sensitivity<P: Prioritizer>(
                     new_top: new_top.to_owned(),
                 });
             }
+        }
+    }
+    let (mut down, mut up) = (0i64, 0i64);
+    for (r, slot) in per_item.iter_mut().enumerate() {
+        down += pushed_down[r];
+        up += pulled_up[r];
+        if down > 0 {
+            slot.worst_position = slot.worst_position.max(r + 2);
+        }
+        if up > 0 {
+            slot.best_position = slot.best_position.min(r);
         }
     }
     Ok(Sensitivity {

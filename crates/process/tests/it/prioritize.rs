@@ -81,13 +81,21 @@ fn rice_sensitivity_at_10_and_20_percent() -> R {
             .iter()
             .any(|c| c.item == "project-3" && c.change == "effort +20%")
     );
-    // project-2 (400) cannot move at ±20%: its best is 2000 × 1.2 × 0.8 / 4 = 480 < 675.
+    // project-2 (400) cannot rise at ±20%: its best is 2000 × 1.2 × 0.8 / 4 = 480 < 675, and
+    // project-1's worst is 675 × 0.8 = 540 > 400 (reach −20%), so project-2 stays third.
     let p2 = s
         .items
         .iter()
         .find(|i| i.id == "project-2")
         .ok_or("missing")?;
     assert!(p2.is_stable());
+    // project-1 becomes first when project-3 falls below it or it rises above project-3.
+    let p1 = s
+        .items
+        .iter()
+        .find(|i| i.id == "project-1")
+        .ok_or("missing")?;
+    assert_eq!((p1.best_position, p1.worst_position), (1, 2));
     assert!(sensitivity(&Rice::default(), &items, 1.5).is_err());
     Ok(())
 }
@@ -411,23 +419,27 @@ proptest! {
         let s = sensitivity(&Rice::default(), &items, f).unwrap();
         let top = s.ranking.entries[0].id.clone();
         let mut brute_changes = 0;
+        let ids: Vec<String> = s.ranking.entries.iter().map(|e| e.id.clone()).collect();
+        let mut best: Vec<usize> = (1..=ids.len()).collect();
+        let mut worst = best.clone();
         for (k, it) in items.iter().enumerate() {
-            let mut best = usize::MAX;
-            let mut worst = 0;
             for (_, perturbed) in Rice::default().perturb(&it.input, f) {
                 let mut moved = items.clone();
                 moved[k].input = perturbed;
                 let r = rank(&Rice::default(), &moved).unwrap();
-                let pos = r.entries.iter().position(|e| e.id == it.id).unwrap() + 1;
-                best = best.min(pos);
-                worst = worst.max(pos);
+                for (pos, e) in r.entries.iter().enumerate() {
+                    let i = ids.iter().position(|x| *x == e.id).unwrap();
+                    best[i] = best[i].min(pos + 1);
+                    worst[i] = worst[i].max(pos + 1);
+                }
                 if r.entries[0].id != top {
                     brute_changes += 1;
                 }
             }
-            let mine = s.items.iter().find(|x| x.id == it.id).unwrap();
-            prop_assert_eq!(mine.best_position, best.min(mine.position));
-            prop_assert_eq!(mine.worst_position, worst.max(mine.position));
+        }
+        for (i, mine) in s.items.iter().enumerate() {
+            prop_assert_eq!(&mine.id, &ids[i]);
+            prop_assert_eq!((mine.best_position, mine.worst_position), (best[i], worst[i]), "{}", mine.id);
         }
         prop_assert_eq!(s.top_changes.len(), brute_changes);
     }
