@@ -67,6 +67,10 @@ pub struct PlannedTask {
     pub artifacts: Vec<Artifact>,
     /// Critical-path timing in working days.
     pub timing: Timing,
+    /// Free float on the plan's dates: working days the due date can slip before a dependent
+    /// task would have to start later than planned (for a task nothing depends on, before the
+    /// plan's last due date). Negative when a dependent already starts too early (a conflict).
+    pub free_float: i64,
 }
 
 /// Critical-path timing of a task, in working days from the start of the network.
@@ -580,6 +584,24 @@ impl PlanBuilder<'_> {
             }
         }
 
+        // Free float: the earliest planned start among dependents, minus one working day,
+        // against the due date; the plan's finish for tasks nothing depends on.
+        let finish = due.iter().copied().max().unwrap_or(anchor);
+        let mut limit: Vec<Option<NaiveDate>> = vec![None; n];
+        for k in 0..n {
+            for &j in &preds[k] {
+                let latest = if all[live[k]].1.duration == 0 {
+                    start[k]
+                } else {
+                    calendar.add_business_days(start[k], -1)?
+                };
+                limit[j] = Some(limit[j].map_or(latest, |l: NaiveDate| l.min(latest)));
+            }
+        }
+        let free_float: Vec<i64> = (0..n)
+            .map(|k| calendar.business_days_between(due[k], limit[k].unwrap_or(finish)))
+            .collect();
+
         let durations: Vec<u32> = live.iter().map(|&i| all[i].1.duration).collect();
         let cpm = critical_path(&durations, &preds)?;
         let mut stages: Vec<PlannedStage> = t
@@ -607,6 +629,7 @@ impl PlanBuilder<'_> {
                 duration: task.duration,
                 artifacts: task.artifacts.clone(),
                 timing: cpm.timings[k],
+                free_float: free_float[k],
             });
         }
         for (stage, s) in stages.iter_mut().zip(&t.stages) {

@@ -42,7 +42,7 @@ pub fn markdown_plan(plan: &Plan) -> String {
     for stage in &plan.stages {
         let _ = writeln!(out, "## {}\n", cell(&stage.name));
         if !stage.tasks.is_empty() {
-            out.push_str("| task | owner | accountable | start | due | days | slack | depends on |\n|---|---|---|---|---|---|---|---|\n");
+            out.push_str("| task | owner | accountable | start | due | days | slack | free float | depends on |\n|---|---|---|---|---|---|---|---|---|\n");
             for t in &stage.tasks {
                 let crit = if t.timing.is_critical() {
                     " **(critical)**"
@@ -51,7 +51,7 @@ pub fn markdown_plan(plan: &Plan) -> String {
                 };
                 let _ = writeln!(
                     out,
-                    "| {}{crit} | {} | {} | {} | {} | {} | {} | {} |",
+                    "| {}{crit} | {} | {} | {} | {} | {} | {} | {} | {} |",
                     cell(&t.name),
                     cell(&t.owner),
                     cell(&t.raci.accountable),
@@ -59,6 +59,7 @@ pub fn markdown_plan(plan: &Plan) -> String {
                     t.due,
                     t.duration,
                     t.timing.slack,
+                    t.free_float,
                     cell(&t.depends_on.join(", "))
                 );
             }

@@ -88,6 +88,14 @@ fn business_days_across_a_weekend_and_holidays() -> R {
         .map(|id| task(id).timing.slack)
         .collect();
     assert_eq!(slack, [0, 0, 0, 6]);
+    // Free float on these dates: a is due Wed 23 and b starts Thu 24 → 0; b is due Tue 29 and
+    // c starts Thu 31 → one working day (Wed 30); c, with no dependents, is due on the plan's
+    // last day (Mon 4 Jan) → 0; d is due Thu 31 → (Fri 1 holiday, weekend) Mon 4 → 1.
+    let float: Vec<i64> = ["a", "b", "c", "d"]
+        .iter()
+        .map(|id| task(id).free_float)
+        .collect();
+    assert_eq!(float, [0, 1, 0, 1]);
     // The gate's review date is the last due date of its stage.
     assert_eq!(
         plan.stages[0].gate.as_ref().unwrap().date,
@@ -116,6 +124,8 @@ fn offset_that_leaves_too_little_time_is_a_conflict() -> R {
         (c.task_start, c.dependency_due),
         (d(2027, 1, 4), d(2027, 1, 4))
     );
+    // c would have to be due Thu 31 Dec for e to start on time: one working day late.
+    assert_eq!(plan.task("c").unwrap().free_float, -1);
     Ok(())
 }
 
@@ -269,6 +279,8 @@ proptest! {
         let plan = Plan::builder(&t).anchor(anchor).calendar(holiday_calendar()).build().unwrap();
         for task in plan.tasks() {
             prop_assert!(task.start <= task.due);
+            // Without offsets nothing is scheduled too early, so no float is negative.
+            prop_assert!(task.free_float >= 0);
             for dep in &task.depends_on {
                 let dep = plan.task(dep).unwrap();
                 if task.duration == 0 {
