@@ -41,6 +41,19 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## What a plan holds
+//!
+//! Each task's start, due date, owner, RACI roles, dependencies and artifacts; its critical-path
+//! timing ([`Timing`]: earliest and latest start and finish, slack) and its free float on the
+//! plan's dates; gates with their review dates; communication-plan send dates; and the
+//! [conflicts](Plan::conflicts) where an offset leaves a task starting before a dependency is
+//! due. [`Plan::status`] reports done, in-progress, blocked and overdue tasks, completion per
+//! stage and the gates holding work; [`PlanBuilder::progress`] and [`Plan::changes`] re-plan
+//! around what happened; [`Plan::load_by_owner`] gives working days per role per ISO week.
+//!
+//! The `plan` example prints any template as Markdown, a checklist, a Gantt chart, iCalendar or
+//! JSON: `cargo run -p prodops-process --example plan -- launch-tier-1 2027-03-02 product=Atlas`.
+//!
 //! ## Built-in templates
 //!
 //! `product-launch` (with `tier` 1–3) and `launch-tier-1`, `launch-tier-2`, `launch-tier-3`
