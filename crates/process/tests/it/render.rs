@@ -209,3 +209,55 @@ fn user_templates_are_escaped_and_sandboxed() -> R {
     assert!(render::with_template(&plan, "{% for %}", Escape::None, &()).is_err());
     Ok(())
 }
+
+/// The plan behind `fixtures/ics_escaping.ics`; the Python `icalendar` package parsed that file
+/// into `fixtures/ics_escaping.parsed.json` (script: `fixtures/ics_reference.py`).
+const ICS_FIXTURE_TEMPLATE: &str = r#"
+id = "cal"
+version = "1"
+name = "Launch; phase 1, EU"
+parameters = [{ name = "product", kind = "text" }]
+roles = [{ id = "pm", name = "PM" }]
+[[stages]]
+id = "s"
+name = "Stage, one"
+tasks = [
+  { id = "long", name = "Ünïcödé summary for {product}: a very long name that certainly goes past the seventy-five octet limit of a content line ☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃☃", description = "Line one\nline two; with \\ backslash, comma", due = "T-1bd", raci = { responsible = ["pm"], accountable = "pm" } },
+]
+"#;
+
+#[test]
+fn ics_is_read_back_exactly_by_python_icalendar() -> R {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let t = Template::from_str_as(ICS_FIXTURE_TEMPLATE, Format::Toml, "cal.toml")?;
+    let plan = Plan::builder(&t)
+        .param("product", "Atlas, Pro")
+        .anchor(d(2027, 3, 2))
+        .build()?;
+    let ics = render::ics(
+        &plan,
+        &IcsOptions::new(d(2027, 1, 1).and_hms_opt(9, 30, 0).ok_or("time")?),
+    );
+    // The renderer still writes the bytes the reference parsed.
+    assert_eq!(ics, std::fs::read_to_string(dir.join("ics_escaping.ics"))?);
+    let parsed: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        dir.join("ics_escaping.parsed.json"),
+    )?)?;
+    let event = &parsed["events"][0];
+    let task = plan.task("long").ok_or("task")?;
+    assert_eq!(event["summary"], task.name.as_str());
+    assert_eq!(
+        event["description"],
+        format!(
+            "Owner: pm\nAccountable: pm\nStage: Stage, one\nStart: 2027-03-01\n\n{}",
+            task.description
+        )
+        .as_str()
+    );
+    assert_eq!(event["uid"], "cal.long@prodops.invalid");
+    assert_eq!(
+        (event["dtstart"].as_str(), event["dtend"].as_str()),
+        (Some("2027-03-01"), Some("2027-03-02"))
+    );
+    Ok(())
+}
