@@ -34,8 +34,10 @@ fn or_panic<T, E: std::fmt::Display>(r: Result<T, E>, what: &str) -> T {
 fn survey_frame(rows: usize) -> DataFrame {
     let spec = SampleSpec::with_rows(rows);
     let (accounts, _) = or_panic(accounts_and_mrr(&spec.accounts()), "accounts");
-    let responses: Vec<SurveyResponse> =
-        or_panic(survey_responses(&spec.surveys(), &accounts, 0..rows), "surveys");
+    let responses: Vec<SurveyResponse> = or_panic(
+        survey_responses(&spec.surveys(), &accounts, 0..rows),
+        "surveys",
+    );
     or_panic(SurveyResponse::frame(&responses), "survey frame")
 }
 
@@ -70,7 +72,10 @@ fn events(c: &mut Criterion) {
     let funnel = or_panic(
         Funnel::builder()
             .steps(FUNNEL.iter().map(|s| EventMatcher::event(*s)))
-            .window(or_panic(ConversionWindow::new(14, WindowUnit::Day), "window"))
+            .window(or_panic(
+                ConversionWindow::new(14, WindowUnit::Day),
+                "window",
+            ))
             .build(),
         "funnel",
     );
@@ -106,9 +111,21 @@ fn events(c: &mut Criterion) {
         let trends = or_panic(
             TrendsQuery::builder(day(first), day(last))
                 .grain(Grain::Day)
-                .series(TrendSeries::new("dau", EventSelector::any(), Math::UniqueKeys))
-                .series(TrendSeries::new("wau", EventSelector::any(), Math::WeeklyActive))
-                .series(TrendSeries::new("mau", EventSelector::any(), Math::MonthlyActive))
+                .series(TrendSeries::new(
+                    "dau",
+                    EventSelector::any(),
+                    Math::UniqueKeys,
+                ))
+                .series(TrendSeries::new(
+                    "wau",
+                    EventSelector::any(),
+                    Math::WeeklyActive,
+                ))
+                .series(TrendSeries::new(
+                    "mau",
+                    EventSelector::any(),
+                    Math::MonthlyActive,
+                ))
                 .build(),
             "trends",
         );

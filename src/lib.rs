@@ -27,9 +27,9 @@
 //! | [`core`] | `prodops-core` | periods and time grains, ids, segments, `Money`, the ingestion report |
 //! | `experiment` | `prodops-experiment` | A/B statistics: tests, CUPED, sequential, Bayesian, corrections, planning, SRM |
 //! | `kpi` | `prodops-kpi` | NPS, CSAT, CES with intervals; trends, funnels, retention, lifecycle; MRR bridge; monitoring; change explanation |
+//! | `process` | `prodops-process` | process templates (TOML, YAML, JSON), validation, scheduling on business calendars, prioritization frameworks, rendering |
 //!
-//! The other domain crates (`feedback`, `process`) join this table, each as a default-on
-//! cargo feature, as they land.
+//! `feedback` joins this table as a default-on cargo feature when it lands.
 //!
 //! ## Crate features
 //!
@@ -39,6 +39,7 @@
 //! - `experiment` (default): [`experiment`], pure Rust on statrs, no polars.
 //! - `kpi` (default): `kpi`, built on polars (the largest compile-time cost of the workspace);
 //!   turn it off if you need only the statistics or the templates.
+//! - `process` (default): `process`, no polars and no statistics.
 
 pub use prodops_core as core;
 
@@ -49,3 +50,7 @@ pub use prodops_experiment as experiment;
 /// NPS and product-KPI analytics on polars (crate `prodops-kpi`).
 #[cfg(feature = "kpi")]
 pub use prodops_kpi as kpi;
+
+/// Process templates, scheduling and prioritization (crate `prodops-process`).
+#[cfg(feature = "process")]
+pub use prodops_process as process;

@@ -59,7 +59,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let month = group.period.ok_or("no period")?.label();
         rows.push(format!(
             "\"{segment}|{month}\": [{}, {}, {}, {}, \"{:.6}\", \"{:.6}\", \"{:.6}\"]",
-            nps.n, nps.promoters, nps.passives, nps.detractors, nps.score, nps.ci.lower, nps.ci.upper
+            nps.n,
+            nps.promoters,
+            nps.passives,
+            nps.detractors,
+            nps.score,
+            nps.ci.lower,
+            nps.ci.upper
         ));
     }
     rows.sort();
