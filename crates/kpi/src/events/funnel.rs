@@ -41,6 +41,10 @@
 //!   such attempt wins). An optional step counts the persons whose best attempt did it; it
 //!   has no time to convert, and the next required step's conversion, drop-off and time are
 //!   measured from the last required step.
+//! - **Step windows** ([`FunnelBuilder::step_window`]): a step may also have to follow the
+//!   previous step within its own window; the funnel window still applies.
+//! - **Holding a property constant** ([`FunnelBuilder::hold_constant`]): the key becomes
+//!   (person, value), each value's events forming their own attempts.
 //! - **Window.** A step at exactly `t₀ + window` converts; one microsecond later does not.
 //!   Units run from seconds to months (a month is 30 days, a week 7 days).
 //! - **Entry range.** [`FunnelBuilder::entry_range`] bounds the step-0 event only (PostHog
@@ -385,6 +389,8 @@ impl Breakdown {
 pub struct Funnel {
     steps: Vec<EventMatcher>,
     optional: Vec<bool>,
+    step_windows: Vec<Option<ConversionWindow>>,
+    hold_constant: Option<String>,
     order: FunnelOrder,
     window: ConversionWindow,
     reentry: Reentry,
@@ -399,6 +405,8 @@ pub struct Funnel {
 pub struct FunnelBuilder {
     steps: Vec<EventMatcher>,
     optional: Vec<bool>,
+    step_windows: Vec<(usize, ConversionWindow)>,
+    hold_constant: Option<String>,
     order: FunnelOrder,
     window: Option<ConversionWindow>,
     reentry: Reentry,
@@ -477,6 +485,21 @@ impl FunnelBuilder {
         self
     }
 
+    /// Also requires step `step` (0-based, ≥ 1) to happen within `window` of the previous
+    /// step the attempt reached (PostHog #37418). The funnel window from step 0 still applies.
+    pub fn step_window(mut self, step: usize, window: ConversionWindow) -> FunnelBuilder {
+        self.step_windows.push((step, window));
+        self
+    }
+
+    /// Holds a property constant: every step of an attempt must carry the same non-null value
+    /// of `property`, so the funnel counts (person, value) pairs (a person converting for two
+    /// values counts twice; PostHog #12028). Events without a value take no part.
+    pub fn hold_constant(mut self, property: impl Into<String>) -> FunnelBuilder {
+        self.hold_constant = Some(property.into());
+        self
+    }
+
     /// Validates the definition.
     ///
     /// # Errors
@@ -544,6 +567,27 @@ impl FunnelBuilder {
                 });
             }
         }
+        let mut step_windows = vec![None; n];
+        for &(step, w) in &self.step_windows {
+            if step == 0 || step >= n {
+                return Err(invalid_input(
+                    "step window",
+                    format!("step {step} has no previous step in a {n}-step funnel"),
+                ));
+            }
+            step_windows[step] = Some(w);
+        }
+        if self.order == FunnelOrder::Unordered && !self.step_windows.is_empty() {
+            return Err(KpiError::IncompatibleOptions {
+                reason: "an unordered funnel has no previous step to measure a step window from"
+                    .into(),
+            });
+        }
+        if self.hold_constant.is_some() && self.breakdown.is_some() {
+            return Err(KpiError::IncompatibleOptions {
+                reason: "a funnel holding a property constant counts (person, value) pairs and cannot also be broken down".into(),
+            });
+        }
         if let Some(b) = &self.breakdown {
             if let Attribution::Step(k) = b.attribution {
                 if k >= n {
@@ -565,6 +609,8 @@ impl FunnelBuilder {
         Ok(Funnel {
             steps: self.steps,
             optional: self.optional,
+            step_windows,
+            hold_constant: self.hold_constant,
             order: self.order,
             window,
             reentry: self.reentry,
@@ -1017,6 +1063,8 @@ struct Outcome {
 /// The kernel state: fixed size for a funnel, reused across keys.
 struct Kernel {
     n: usize,
+    /// Per 1-based step, the longest time from the previous step reached (`i64::MAX`: none).
+    step_windows: Vec<i64>,
     /// Bit `k` set when 1-based step `k` is optional.
     optional: u64,
     window: i64,
@@ -1041,6 +1089,14 @@ impl Kernel {
         let n = funnel.steps.len();
         Kernel {
             n,
+            step_windows: std::iter::once(i64::MAX)
+                .chain(
+                    funnel
+                        .step_windows
+                        .iter()
+                        .map(|w| w.map_or(i64::MAX, ConversionWindow::micros)),
+                )
+                .collect(),
             optional: funnel
                 .optional
                 .iter()
@@ -1245,6 +1301,7 @@ impl Kernel {
             let usable = prev.set
                 && !prev.excluded
                 && t - prev.t0 <= self.window
+                && (j == 0 || t - self.times[j * self.n + j - 1] <= self.step_windows[k])
                 && !(cur.set && cur.t0 == prev.t0)
                 && !(check_used && prev.row == row);
             if usable && from.is_none_or(|f| prev.t0 > self.entered[f].t0) {
@@ -1431,9 +1488,40 @@ impl Funnel {
 
         let Some(breakdown) = &self.breakdown else {
             let mut acc = Acc::new(&self.optional);
+            let held = match &self.hold_constant {
+                None => None,
+                Some(name) => {
+                    Some(
+                        table
+                            .property(name)
+                            .ok_or_else(|| KpiError::MissingColumn {
+                                column: name.clone(),
+                                purpose: "funnel property held constant".into(),
+                            })?,
+                    )
+                }
+            };
+            let mut values: Vec<u32> = Vec::new();
             for key in table.keys() {
-                let out = kernel.run(&key, masks, admit);
-                acc.record(&out, &kernel.best_times, window, self.now);
+                let Some(prop) = held else {
+                    let out = kernel.run(&key, masks, admit);
+                    acc.record(&out, &kernel.best_times, window, self.now);
+                    continue;
+                };
+                let codes = prop.codes();
+                values.clear();
+                for row in key.range() {
+                    if codes[row] != NULL_CODE && masks(row) != (0, 0) {
+                        push_distinct(&mut values, codes[row]);
+                    }
+                }
+                for &v in &values {
+                    let only_v = |row: usize| {
+                        if codes[row] == v { masks(row) } else { (0, 0) }
+                    };
+                    let out = kernel.run(&key, only_v, admit);
+                    acc.record(&out, &kernel.best_times, window, self.now);
+                }
             }
             return Ok(FunnelResult {
                 series: vec![acc.series(BreakdownLabel::Total, &names)],
@@ -1585,7 +1673,8 @@ impl Funnel {
     ///
     /// # Errors
     ///
-    /// [`KpiError::IncompatibleOptions`] with a breakdown; [`KpiError::MissingColumn`] as
+    /// [`KpiError::IncompatibleOptions`] with a breakdown or a property held constant;
+    /// [`KpiError::MissingColumn`] as
     /// [`Funnel::run`]; [`KpiError::InvalidInput`] for a timestamp outside the calendar.
     ///
     /// # Examples
@@ -1614,9 +1703,10 @@ impl Funnel {
         grain: Grain,
         calendar: &Calendar,
     ) -> Result<FunnelTrends, KpiError> {
-        if self.breakdown.is_some() {
+        if self.breakdown.is_some() || self.hold_constant.is_some() {
             return Err(KpiError::IncompatibleOptions {
-                reason: "funnel trends are computed without a breakdown".into(),
+                reason: "funnel trends count persons: no breakdown and no property held constant"
+                    .into(),
             });
         }
         let compiled = Compiled::new(self, table)?;

@@ -302,6 +302,58 @@ fn optional_steps_may_be_skipped_and_add_no_timings() -> TestResult {
 }
 
 #[test]
+fn a_step_window_limits_the_gap_from_the_previous_step() -> TestResult {
+    // Funnel window 7 days; pay must follow signup within 1h.
+    // a: view@0, signup@1h, pay@1.5h → 30 min gap: 3 steps.
+    // b: view@0, signup@1h, pay@3h → 2h gap: stops at signup.
+    let table = events(&[
+        ("a", 0, "view"),
+        ("a", H, "signup"),
+        ("a", 3 * H / 2, "pay"),
+        ("b", 0, "view"),
+        ("b", H, "signup"),
+        ("b", 3 * H, "pay"),
+    ])?;
+    let funnel = Funnel::builder()
+        .steps(steps(&["view", "signup", "pay"]))
+        .window(ConversionWindow::new(7, WindowUnit::Day)?)
+        .step_window(2, ConversionWindow::new(1, WindowUnit::Hour)?)
+        .build()?;
+    assert_eq!(persons(&funnel.run(&table)?), vec![2, 2, 1]);
+    let bad = Funnel::builder()
+        .steps(steps(&["view", "signup"]))
+        .window(day_window()?)
+        .step_window(0, day_window()?)
+        .build();
+    assert!(matches!(bad, Err(KpiError::InvalidInput { .. })));
+    Ok(())
+}
+
+#[test]
+fn holding_a_property_constant_counts_person_value_pairs() -> TestResult {
+    // plan held constant. a: view(free)@0, signup(pro)@1h, view(pro)@2h, signup(pro)@3h.
+    // (a, free): view only → 1 step. (a, pro): view@2h → signup@3h → 2 steps.
+    // Pairs: step 0 = 2, step 1 = 1. Without holding it, a is one person converting (1, 1).
+    let mut b = EventTableBuilder::new(["plan"]);
+    b.push("a", 0, "view", &[Some("free")])?;
+    b.push("a", H, "signup", &[Some("pro")])?;
+    b.push("a", 2 * H, "view", &[Some("pro")])?;
+    b.push("a", 3 * H, "signup", &[Some("pro")])?;
+    let table = b.build();
+    let window = day_window()?;
+    let base = || {
+        Funnel::builder()
+            .steps(steps(&["view", "signup"]))
+            .window(window)
+    };
+    let held = base().hold_constant("plan").build()?.run(&table)?;
+    assert_eq!(persons(&held), vec![2, 1]);
+    let plain = base().build()?.run(&table)?;
+    assert_eq!(persons(&plain), vec![1, 1]);
+    Ok(())
+}
+
+#[test]
 fn time_to_convert_mean_and_median() -> TestResult {
     // view → signup gaps of 1h, 2h, 3h and 6h for four persons:
     // mean = (1 + 2 + 3 + 6)/4 = 3h = 10,800 s; median = (2 + 3)/2 = 2.5h = 9,000 s.
