@@ -723,7 +723,7 @@ impl Acc {
             return;
         }
         let n = self.persons.len();
-        let open = out.depth < n && now.is_some_and(|now| now - out.t0 < window);
+        let open = out.depth < n && now.is_some_and(|now| now.saturating_sub(out.t0) < window);
         let mut last_required = 0;
         for i in 0..out.depth {
             if self.optional[i] {
@@ -740,7 +740,7 @@ impl Acc {
                 self.in_progress[i] += 1;
             }
             if i > 0 {
-                self.durations[i].push(times[i] - times[last_required]);
+                self.durations[i].push(times[i].saturating_sub(times[last_required]));
             }
             last_required = i;
         }
@@ -1300,8 +1300,9 @@ impl Kernel {
             let prev = self.entered[j];
             let usable = prev.set
                 && !prev.excluded
-                && t - prev.t0 <= self.window
-                && (j == 0 || t - self.times[j * self.n + j - 1] <= self.step_windows[k])
+                && t.saturating_sub(prev.t0) <= self.window
+                && (j == 0
+                    || t.saturating_sub(self.times[j * self.n + j - 1]) <= self.step_windows[k])
                 && !(cur.set && cur.t0 == prev.t0)
                 && !(check_used && prev.row == row);
             if usable && from.is_none_or(|f| prev.t0 > self.entered[f].t0) {
@@ -1332,7 +1333,7 @@ impl Kernel {
     #[inline]
     fn exclude(&mut self, s: usize, t: i64) {
         let prev = self.entered[s - 1];
-        if !prev.set || prev.excluded || t - prev.t0 > self.window {
+        if !prev.set || prev.excluded || t.saturating_sub(prev.t0) > self.window {
             return;
         }
         let cur = self.entered[s];
@@ -1744,7 +1745,10 @@ impl Funnel {
                 e.0 += 1;
                 if out.depth == n {
                     e.1 += 1;
-                } else if self.now.is_some_and(|now| now - out.t0 < window) {
+                } else if self
+                    .now
+                    .is_some_and(|now| now.saturating_sub(out.t0) < window)
+                {
                     e.2 += 1;
                 }
             }

@@ -264,7 +264,8 @@ impl RetentionBuilder {
         self
     }
 
-    /// Validates the query.
+    /// Validates the query. (A range spanning more than [`MAX_COHORTS`] periods is rejected
+    /// when the query runs, since the count depends on the calendar.)
     ///
     /// # Errors
     ///
@@ -525,6 +526,10 @@ fn period_label(period: RetentionPeriod, index: i64) -> String {
     }
 }
 
+/// The most cohort periods a range may span (a century of days), so a mistyped range fails
+/// instead of allocating a table for millennia.
+pub const MAX_COHORTS: usize = 36_525;
+
 /// Days from 0001-01-01 (day 1) to 1970-01-01: [`Period::index`] of the Unix epoch's day.
 const EPOCH_DAY_INDEX: i64 = 719_163;
 
@@ -562,8 +567,10 @@ impl PeriodIndexer {
         let tz = self.calendar.time_zone();
         if tz == Tz::UTC && grain == Grain::Day {
             let day = t.div_euclid(MICROS_PER_DAY);
-            self.lo = day * MICROS_PER_DAY;
-            self.hi = self.lo + MICROS_PER_DAY;
+            (self.lo, self.hi) = match day.checked_mul(MICROS_PER_DAY) {
+                Some(lo) => (lo, lo.saturating_add(MICROS_PER_DAY)),
+                None => (0, 0),
+            };
             self.index = day + EPOCH_DAY_INDEX;
             return Ok(self.index);
         }
@@ -643,7 +650,8 @@ impl Retention {
     /// # Errors
     ///
     /// [`KpiError::MissingColumn`] when a filter property is not a property column;
-    /// [`KpiError::InvalidInput`] for a timestamp outside the calendar's range.
+    /// [`KpiError::InvalidInput`] for a timestamp outside the calendar's range or a range of
+    /// more than [`MAX_COHORTS`] periods.
     pub fn run(&self, table: &EventTable) -> Result<RetentionTable, KpiError> {
         let mut scan = Scan::new(self, table)?;
         for key in table.keys() {
@@ -784,6 +792,12 @@ impl Scan {
         let first = indexer.index(from)?;
         let last = indexer.index(to - 1)?;
         let n_cohorts = usize::try_from(last - first + 1).unwrap_or(0);
+        if n_cohorts > MAX_COHORTS {
+            return Err(invalid_input(
+                "retention range",
+                format!("{n_cohorts} cohort periods, at most {MAX_COHORTS} are supported"),
+            ));
+        }
         Ok(Scan {
             start: ResolvedMatcher::resolve(&r.start, table)?,
             ret: ResolvedMatcher::resolve(&r.returning, table)?,
@@ -940,7 +954,7 @@ impl Scan {
             self.offsets.fill(0);
             let begin = self.return_times.partition_point(|&x| x < t0);
             for &t in &self.return_times[begin..] {
-                let k = usize::try_from((t - t0) / self.span).unwrap_or(usize::MAX);
+                let k = usize::try_from(t.saturating_sub(t0) / self.span).unwrap_or(usize::MAX);
                 if k >= self.intervals {
                     break;
                 }

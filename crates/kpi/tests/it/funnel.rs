@@ -599,6 +599,20 @@ fn invalid_definitions_are_typed_errors() -> TestResult {
 }
 
 #[test]
+fn extreme_timestamps_do_not_overflow() -> TestResult {
+    // Differences of timestamps at the ends of the i64 range would overflow; they saturate,
+    // so the signup 2^64 µs after the view is simply outside the window.
+    let table = events(&[("a", i64::MIN + 1, "view"), ("a", i64::MAX - 1, "signup")])?;
+    let funnel = Funnel::builder()
+        .steps(steps(&["view", "signup"]))
+        .window(day_window()?)
+        .now(i64::MAX)
+        .build()?;
+    assert_eq!(persons(&funnel.run(&table)?), vec![1, 0]);
+    Ok(())
+}
+
+#[test]
 fn trends_agree_with_a_funnel_restricted_to_each_entry_day() -> TestResult {
     // a: view on day 0 and day 1, signup on day 1 (2h after the day-1 view).
     // Day 0's attempt (0h) reaches the signup at 26h within 48h → day 0 converts;

@@ -389,6 +389,37 @@ fn value(v: &str) -> BreakdownLabel {
 }
 
 #[test]
+fn timestamps_beyond_the_calendar_are_typed_errors() -> TestResult {
+    // A day-grain retention in UTC at the very end of the i64 range: the start falls in the
+    // range but the calendar cannot label weeks there → InvalidInput, not a panic.
+    let table = events(&[("a", i64::MAX - 1, "use"), ("a", i64::MIN + 1, "use")])?;
+    let end = Retention::builder(EventMatcher::event("use"), EventMatcher::event("use"))
+        .intervals(2)
+        .range(i64::MAX - 2 * D, i64::MAX)
+        .build()?
+        .run(&table);
+    assert!(end.is_ok());
+    let weekly = Retention::builder(EventMatcher::event("use"), EventMatcher::event("use"))
+        .period(RetentionPeriod::Week)
+        .intervals(2)
+        .range(0, i64::MAX)
+        .build()?
+        .run(&table);
+    assert!(matches!(weekly, Err(KpiError::InvalidInput { .. })));
+    let rolling = Retention::builder(EventMatcher::event("use"), EventMatcher::event("use"))
+        .time_mode(TimeWindowMode::Rolling24h)
+        .intervals(2)
+        .range(i64::MIN + 1, i64::MIN + 2 * D)
+        .build()?
+        .run(&table);
+    assert!(rolling.is_ok());
+    // 2^63 µs of days is far more than MAX_COHORTS periods.
+    let huge = daily(1, 2).range(0, i64::MAX).build()?.run(&table);
+    assert!(matches!(huge, Err(KpiError::InvalidInput { .. })));
+    Ok(())
+}
+
+#[test]
 fn matches_duckdb_on_generated_events() -> TestResult {
     let (table, expected) = fixture()?;
     let cases = expected["retention"].as_array().ok_or("no retention")?;
