@@ -686,12 +686,16 @@ fn matches_duckdb_on_generated_events() -> TestResult {
     let (table, expected) = fixture()?;
     assert_eq!(Some(table.len() as u64), expected["n_events"].as_u64());
     let funnels = expected["funnels"].as_array().ok_or("no funnels")?;
-    assert_eq!(funnels.len(), 4);
+    assert_eq!(funnels.len(), 6);
     for case in funnels {
         let window = case["window_s"].as_u64().ok_or("window")?;
         let reentry = match case["reentry"].as_str() {
             Some("most_recent") => Reentry::MostRecent,
             _ => Reentry::FirstEntry,
+        };
+        let order = match case["order"].as_str() {
+            Some("strict") => FunnelOrder::Strict,
+            _ => FunnelOrder::Ordered,
         };
         let from = micros_of(case["entry_from"].as_str().ok_or("from")?)?;
         let to = micros_of(case["entry_to"].as_str().ok_or("to")?)?;
@@ -702,6 +706,7 @@ fn matches_duckdb_on_generated_events() -> TestResult {
                 WindowUnit::Second,
             )?)
             .reentry(reentry)
+            .order(order)
             .entry_range(from, to)
             .build()?
             .run(&table)?;

@@ -423,7 +423,7 @@ fn timestamps_beyond_the_calendar_are_typed_errors() -> TestResult {
 fn matches_duckdb_on_generated_events() -> TestResult {
     let (table, expected) = fixture()?;
     let cases = expected["retention"].as_array().ok_or("no retention")?;
-    assert_eq!(cases.len(), 18);
+    assert_eq!(cases.len(), 26);
     for case in cases {
         let s = |k: &str| case[k].as_str().ok_or(format!("{k} missing"));
         let period = match s("grain")? {
@@ -438,6 +438,10 @@ fn matches_duckdb_on_generated_events() -> TestResult {
             "on" => Counting::On,
             _ => Counting::OnOrAfter,
         };
+        let mode = match s("mode")? {
+            "rolling" => TimeWindowMode::Rolling24h,
+            _ => TimeWindowMode::Calendar,
+        };
         let from = parse_timestamp(s("range_from")?).ok_or("from")?;
         let to = parse_timestamp(s("range_to")?).ok_or("to")?;
         let result = Retention::builder(
@@ -450,6 +454,7 @@ fn matches_duckdb_on_generated_events() -> TestResult {
         )?)
         .kind(kind)
         .counting(counting)
+        .time_mode(mode)
         .min_occurrences(u32::try_from(case["min_occ"].as_u64().ok_or("min_occ")?)?)
         .range(from, to)
         .build()?
