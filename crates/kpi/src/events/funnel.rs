@@ -36,6 +36,10 @@
 //! - **One event, several steps.** An event matching steps `i` and `j > i` first advances an
 //!   earlier attempt to `j`, then serves as step `i`, so `pageview → pageview` needs two page
 //!   views.
+//! - **First occurrences** ([`FunnelBuilder::step_with`]): a step may accept only the
+//!   person's first event with its name (kept only if it passes the filter,
+//!   [`StepOccurrence::FirstEver`]) or only the first event matching it
+//!   ([`StepOccurrence::FirstMatching`]).
 //! - **Optional steps** ([`FunnelBuilder::optional_step`]): an attempt may advance to step
 //!   `k` from the nearest earlier step when the steps between are optional (the most recent
 //!   such attempt wins). An optional step counts the persons whose best attempt did it; it
@@ -103,6 +107,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
@@ -206,7 +211,13 @@ impl ResolvedMatcher {
         })
     }
 
-    /// Whether the event at `row` (with event code `code`) passes the property filter.
+    /// Whether the event at `row` matches.
+    #[inline]
+    pub(crate) fn matches(&self, table: &EventTable, row: usize) -> bool {
+        self.event == Some(table.events()[row]) && self.filter_passes(table, row)
+    }
+
+    /// Whether the event at `row` passes the property filter.
     #[inline]
     pub(crate) fn filter_passes(&self, table: &EventTable, row: usize) -> bool {
         match &self.filter {
@@ -296,6 +307,20 @@ impl ConversionWindow {
     pub fn micros(self) -> i64 {
         self.micros
     }
+}
+
+/// Which of a person's events may serve as a step (PostHog's "first time for user").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StepOccurrence {
+    /// Any matching event (default).
+    #[default]
+    Any,
+    /// Only the person's first event with the step's event name, and only if it passes the
+    /// step's property filter.
+    FirstEver,
+    /// Only the person's first event matching the step (name and filter).
+    FirstMatching,
 }
 
 /// How steps must follow each other.
@@ -389,6 +414,7 @@ impl Breakdown {
 pub struct Funnel {
     steps: Vec<EventMatcher>,
     optional: Vec<bool>,
+    occurrences: Vec<StepOccurrence>,
     step_windows: Vec<Option<ConversionWindow>>,
     hold_constant: Option<String>,
     order: FunnelOrder,
@@ -405,6 +431,7 @@ pub struct Funnel {
 pub struct FunnelBuilder {
     steps: Vec<EventMatcher>,
     optional: Vec<bool>,
+    occurrences: Vec<StepOccurrence>,
     step_windows: Vec<(usize, ConversionWindow)>,
     hold_constant: Option<String>,
     order: FunnelOrder,
@@ -421,6 +448,16 @@ impl FunnelBuilder {
     pub fn step(mut self, matcher: EventMatcher) -> FunnelBuilder {
         self.steps.push(matcher);
         self.optional.push(false);
+        self.occurrences.push(StepOccurrence::Any);
+        self
+    }
+
+    /// Appends a step that only the person's first occurrence can fill. The first occurrence
+    /// is taken over all the person's events in the table, before any entry range.
+    pub fn step_with(mut self, matcher: EventMatcher, occurrence: StepOccurrence) -> FunnelBuilder {
+        self.steps.push(matcher);
+        self.optional.push(false);
+        self.occurrences.push(occurrence);
         self
     }
 
@@ -440,6 +477,7 @@ impl FunnelBuilder {
     pub fn optional_step(mut self, matcher: EventMatcher) -> FunnelBuilder {
         self.steps.push(matcher);
         self.optional.push(true);
+        self.occurrences.push(StepOccurrence::Any);
         self
     }
 
@@ -609,6 +647,7 @@ impl FunnelBuilder {
         Ok(Funnel {
             steps: self.steps,
             optional: self.optional,
+            occurrences: self.occurrences,
             step_windows,
             hold_constant: self.hold_constant,
             order: self.order,
@@ -985,6 +1024,13 @@ struct Compiled {
     /// between 1-based steps `s − 1` and `s`. Bit 0 of `steps` flags codes with filtered
     /// matchers, so the common case is one lookup in one array.
     masks: Vec<[u64; 2]>,
+    /// Steps restricted to a first occurrence: (1-based step, kind, event code, matcher).
+    first: Vec<(usize, StepOccurrence, ResolvedMatcher)>,
+    /// Bits of the steps in `first`.
+    first_bits: u64,
+    /// Per 1-based step, the row of the current key's first occurrence (`usize::MAX`: none),
+    /// set by [`Compiled::prepare_key`].
+    first_rows: Vec<Cell<usize>>,
     /// Matchers with a property filter, per event code: (step bits, exclusion bits, matcher).
     filtered: Vec<Vec<(u64, u64, ResolvedMatcher)>>,
 }
@@ -994,6 +1040,9 @@ impl Compiled {
         let n_codes = table.event_names().len();
         let mut c = Compiled {
             masks: vec![[0; 2]; n_codes],
+            first: Vec::new(),
+            first_bits: 0,
+            first_rows: vec![Cell::new(usize::MAX); funnel.steps.len() + 1],
             filtered: vec![Vec::new(); n_codes],
         };
         let mut add = |m: &EventMatcher, step_bits: u64, excl_bits: u64| {
@@ -1012,6 +1061,13 @@ impl Compiled {
         };
         for (i, m) in funnel.steps.iter().enumerate() {
             add(m, 1 << (i + 1), 0)?;
+        }
+        for (i, (m, &occ)) in funnel.steps.iter().zip(&funnel.occurrences).enumerate() {
+            if occ != StepOccurrence::Any {
+                c.first
+                    .push((i + 1, occ, ResolvedMatcher::resolve(m, table)?));
+                c.first_bits |= 1 << (i + 1);
+            }
         }
         for e in &funnel.exclusions {
             // 1-based step s is reached from s − 1: an exclusion between 0-based steps a and b
@@ -1038,7 +1094,29 @@ impl Compiled {
                 }
             }
         }
+        if s & self.first_bits != 0 {
+            for (k, _, _) in &self.first {
+                if self.first_rows[*k].get() != row {
+                    s &= !(1 << k);
+                }
+            }
+        }
         (s, x)
+    }
+
+    /// Finds the current key's first occurrences for steps restricted to them.
+    fn prepare_key(&self, table: &EventTable, key: &KeyEvents<'_>) {
+        for (k, occ, m) in &self.first {
+            let first = key
+                .range()
+                .find(|&row| match occ {
+                    StepOccurrence::FirstMatching => m.matches(table, row),
+                    _ => m.event == Some(table.events()[row]),
+                })
+                .filter(|&row| m.filter_passes(table, row))
+                .unwrap_or(usize::MAX);
+            self.first_rows[*k].set(first);
+        }
     }
 }
 
@@ -1504,6 +1582,7 @@ impl Funnel {
             };
             let mut values: Vec<u32> = Vec::new();
             for key in table.keys() {
+                compiled.prepare_key(table, &key);
                 let Some(prop) = held else {
                     let out = kernel.run(&key, masks, admit);
                     acc.record(&out, &kernel.best_times, window, self.now);
@@ -1550,6 +1629,7 @@ impl Funnel {
         };
         let mut values: Vec<u32> = Vec::new();
         for key in table.keys() {
+            compiled.prepare_key(table, &key);
             match breakdown.attribution {
                 Attribution::FirstTouch | Attribution::LastTouch => {
                     let mut value = NULL_CODE;
@@ -1721,6 +1801,7 @@ impl Funnel {
         let mut totals: BTreeMap<i64, (u64, u64, u64)> = BTreeMap::new();
         let first_step_bit = 2u64;
         for key in table.keys() {
+            compiled.prepare_key(table, &key);
             buckets.clear();
             distinct.clear();
             for row in key.range() {

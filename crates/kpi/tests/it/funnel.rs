@@ -9,7 +9,7 @@ use prodops_core::Grain;
 use prodops_kpi::KpiError;
 use prodops_kpi::events::funnel::{
     Attribution, Breakdown, BreakdownLabel, ConversionWindow, EventMatcher, Exclusion, Funnel,
-    FunnelOrder, FunnelResult, Reentry, WindowUnit,
+    FunnelOrder, FunnelResult, Reentry, StepOccurrence, WindowUnit,
 };
 use prodops_kpi::events::{
     Calendar, EventSchema, EventTable, EventTableBuilder, MICROS_PER_DAY, MICROS_PER_HOUR,
@@ -350,6 +350,38 @@ fn holding_a_property_constant_counts_person_value_pairs() -> TestResult {
     assert_eq!(persons(&held), vec![2, 1]);
     let plain = base().build()?.run(&table)?;
     assert_eq!(persons(&plain), vec![1, 1]);
+    Ok(())
+}
+
+#[test]
+fn first_ever_versus_first_matching_occurrence() -> TestResult {
+    // signup → pay[plan = pro].
+    // a: signup@0, pay(free)@1h, pay(pro)@2h. First-ever pay is the free one, which fails
+    //    the filter → no step 1; first matching pay is the pro one at 2h → converts.
+    // b: pay(pro)@−5h, signup@0, pay(pro)@1h. Both first occurrences are the pay at −5h,
+    //    before the signup → no conversion; with any occurrence the 1h pay converts.
+    // Any: [2, 2]; first matching: [2, 1]; first ever: [2, 0].
+    let mut b = EventTableBuilder::new(["plan"]);
+    b.push("a", 0, "signup", &[None])?;
+    b.push("a", H, "pay", &[Some("free")])?;
+    b.push("a", 2 * H, "pay", &[Some("pro")])?;
+    b.push("b", -5 * H, "pay", &[Some("pro")])?;
+    b.push("b", 0, "signup", &[None])?;
+    b.push("b", H, "pay", &[Some("pro")])?;
+    let table = b.build();
+    let pro_pay = || EventMatcher::event("pay").with_property("plan", ["pro"]);
+    let window = day_window()?;
+    let run = |occ| {
+        Funnel::builder()
+            .step(EventMatcher::event("signup"))
+            .step_with(pro_pay(), occ)
+            .window(window)
+            .build()?
+            .run(&table)
+    };
+    assert_eq!(persons(&run(StepOccurrence::Any)?), vec![2, 2]);
+    assert_eq!(persons(&run(StepOccurrence::FirstMatching)?), vec![2, 1]);
+    assert_eq!(persons(&run(StepOccurrence::FirstEver)?), vec![2, 0]);
     Ok(())
 }
 
