@@ -19,7 +19,8 @@
 //! - **Strict.** Every event of the person is scanned; an event that does not match step `i`
 //!   breaks any attempt waiting at step `i`, so the steps must be consecutive events.
 //! - **Unordered.** The depth of the attempt anchored at an event is the number of distinct
-//!   steps with an event in `[t₀, t₀ + window]`; the best anchor wins.
+//!   steps with an event in `[t₀, t₀ + window]`; the best anchor wins (with
+//!   [`Reentry::FirstEntry`], the earliest anchor is the only attempt).
 //! - **Exclusions** ([`Exclusion::between`]`(matcher, a, b)`): an excluded event after the
 //!   attempt reached step `a`, within the window and before it reached step `b`, marks the
 //!   attempt excluded; an excluded attempt stops advancing, and a person whose best attempt is
@@ -1480,9 +1481,11 @@ impl Kernel {
             let excluded = next_excl <= end;
             let b = self.best;
             // Going backward, a later-visited anchor is earlier in time: it wins ties unless it
-            // is excluded and the current best is clean.
-            let better =
-                depth > b.depth || (depth == b.depth && depth > 0 && (!excluded || b.excluded));
+            // is excluded and the current best is clean. With first entry only the earliest
+            // admitted anchor counts, so each one replaces the last.
+            let better = self.reentry == Reentry::FirstEntry
+                || depth > b.depth
+                || (depth == b.depth && depth > 0 && (!excluded || b.excluded));
             if better {
                 self.best = Outcome {
                     depth,
@@ -1628,6 +1631,7 @@ impl Funnel {
             }
         };
         let mut values: Vec<u32> = Vec::new();
+        let mut chosen_times = vec![0; n];
         for key in table.keys() {
             compiled.prepare_key(table, &key);
             match breakdown.attribution {
@@ -1676,7 +1680,6 @@ impl Funnel {
                         }
                     }
                     let mut chosen = (NULL_CODE, Outcome::default());
-                    let mut chosen_times = vec![0; n];
                     for &v in &values {
                         let out = kernel.run(
                             &key,

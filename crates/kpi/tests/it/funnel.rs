@@ -504,6 +504,21 @@ fn unordered_counts_distinct_steps_within_the_window() -> TestResult {
         .order(FunnelOrder::Unordered)
         .build()?;
     assert_eq!(persons(&funnel.run(&table)?), vec![2, 1, 1]);
+    // c: view@0, signup@30h, pay@31h. Best anchor: the signup at 30h (signup, pay) → 2 steps;
+    // with first entry only the 0h anchor exists (view alone) → 1 step.
+    let late = events(&[
+        ("c", 0, "view"),
+        ("c", 30 * H, "signup"),
+        ("c", 31 * H, "pay"),
+    ])?;
+    assert_eq!(persons(&funnel.run(&late)?), vec![1, 1, 0]);
+    let first = Funnel::builder()
+        .steps(steps(&["view", "signup", "pay"]))
+        .window(day_window()?)
+        .order(FunnelOrder::Unordered)
+        .reentry(Reentry::FirstEntry)
+        .build()?;
+    assert_eq!(persons(&first.run(&late)?), vec![1, 0, 0]);
     Ok(())
 }
 
