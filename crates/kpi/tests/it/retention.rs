@@ -195,6 +195,46 @@ fn minimum_occurrences_per_period() -> TestResult {
 }
 
 #[test]
+fn brackets_count_a_return_once_per_range_of_offsets() -> TestResult {
+    // First-time cohorts over days 0..8; brackets days 1–3 and 4–7.
+    // a: day 0, returns days 2 and 5 → [1, 1]. b: day 0, returns days 1 and 3 → [1, 0]
+    // (two returns in one bracket count once). Day-0 cohort: [2, 1].
+    // c: day 3, returns day 5 (offset 2) → bracket 1; bracket 2 ends at day 10 > day 7 →
+    // None. Day-3 cohort: [1, None].
+    let table = events(&[
+        ("a", 0, "use"),
+        ("a", 2 * D, "use"),
+        ("a", 5 * D, "use"),
+        ("b", 0, "use"),
+        ("b", D, "use"),
+        ("b", 3 * D, "use"),
+        ("c", 3 * D, "use"),
+        ("c", 5 * D, "use"),
+    ])?;
+    let result = daily(8, 1)
+        .kind(RetentionKind::FirstTime)
+        .brackets([(1, 3), (4, 7)])
+        .build()?
+        .run(&table)?;
+    assert_eq!(result.cohorts[0].retained, vec![Some(2), Some(1)]);
+    assert_eq!(result.cohorts[3].retained, vec![Some(1), None]);
+    assert_eq!(result.columns[1].first_offset, 4);
+    let frame = result.to_frame()?;
+    assert_eq!(frame.column("last_offset")?.u64()?.get(1), Some(7));
+    let overlapping = daily(8, 1).brackets([(1, 3), (3, 7)]).build();
+    assert!(matches!(overlapping, Err(KpiError::InvalidInput { .. })));
+    let cumulative = daily(8, 1)
+        .brackets([(1, 3)])
+        .counting(Counting::OnOrAfter)
+        .build();
+    assert!(matches!(
+        cumulative,
+        Err(KpiError::IncompatibleOptions { .. })
+    ));
+    Ok(())
+}
+
+#[test]
 fn first_time_kinds_read_history_before_the_range() -> TestResult {
     // Range days 1..3. a: use on day 0 (before the range) and day 1; b: first use on day 1.
     // Recurring: day-1 cohort {a, b}. First time: a's first use is on day 0, outside the
