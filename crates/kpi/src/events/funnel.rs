@@ -70,6 +70,7 @@
 //! - `Step(k)`: the step-`k` event must carry the value; each person gets the value under
 //!   which they go deepest (ties: the value seen first), or `Null` if they never reach step
 //!   `k` with a value.
+//! - `Person`: the person's own value ([`Breakdown::person`]), the same on every event.
 //!
 //! Buckets are ranked by persons entering the funnel; beyond the top N the rest are summed
 //! into `Other`.
@@ -382,6 +383,9 @@ pub enum Attribution {
     AllEvents,
     /// The value on the step-`k` (0-based) event.
     Step(usize),
+    /// A person property: one value per key, given with [`Breakdown::person`], whatever the
+    /// events carry (PostHog #74304).
+    Person,
 }
 
 /// Splits a funnel by an event property.
@@ -390,15 +394,38 @@ pub struct Breakdown {
     property: String,
     attribution: Attribution,
     top_n: Option<usize>,
+    person_values: BTreeMap<String, String>,
 }
 
 impl Breakdown {
-    /// Breaks down by `property` with the given attribution, keeping every value.
+    /// Breaks down by the event property `property` with the given attribution, keeping every
+    /// value. (With [`Attribution::Person`] and no values every key is `Null`: use
+    /// [`Breakdown::person`].)
     pub fn new(property: impl Into<String>, attribution: Attribution) -> Breakdown {
         Breakdown {
             property: property.into(),
             attribution,
             top_n: None,
+            person_values: BTreeMap::new(),
+        }
+    }
+
+    /// Breaks down by a person property: `values` maps key names (as in the table's key
+    /// column) to the person's value; keys without one form the `Null` bucket.
+    pub fn person<I, K, V>(property: impl Into<String>, values: I) -> Breakdown
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        Breakdown {
+            property: property.into(),
+            attribution: Attribution::Person,
+            top_n: None,
+            person_values: values
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
         }
     }
 
@@ -1613,15 +1640,39 @@ impl Funnel {
             });
         };
 
-        let prop = table
-            .property(&breakdown.property)
-            .ok_or_else(|| KpiError::MissingColumn {
-                column: breakdown.property.clone(),
-                purpose: "funnel breakdown".into(),
-            })?;
-        let codes = prop.codes();
+        // Value labels and per-row codes of an event property, or for a person property the
+        // labels and one code per key.
+        let mut person_codes: Vec<u32> = Vec::new();
+        let (labels, codes): (Vec<String>, &[u32]) = if breakdown.attribution == Attribution::Person
+        {
+            let mut labels: Vec<String> = Vec::new();
+            person_codes = table
+                .key_names()
+                .iter()
+                .map(|k| match breakdown.person_values.get(k) {
+                    None => NULL_CODE,
+                    Some(v) => match labels.iter().position(|l| l == v) {
+                        Some(i) => i as u32,
+                        None => {
+                            labels.push(v.clone());
+                            (labels.len() - 1) as u32
+                        }
+                    },
+                })
+                .collect();
+            (labels, &[])
+        } else {
+            let prop =
+                table
+                    .property(&breakdown.property)
+                    .ok_or_else(|| KpiError::MissingColumn {
+                        column: breakdown.property.clone(),
+                        purpose: "funnel breakdown".into(),
+                    })?;
+            (prop.values().to_vec(), prop.codes())
+        };
         // Slot v for value code v, the last slot for missing values.
-        let null_slot = prop.values().len();
+        let null_slot = labels.len();
         let mut accs: Vec<Option<Acc>> = vec![None; null_slot + 1];
         let slot = |code: u32| {
             if code == NULL_CODE {
@@ -1635,6 +1686,13 @@ impl Funnel {
         for key in table.keys() {
             compiled.prepare_key(table, &key);
             match breakdown.attribution {
+                Attribution::Person => {
+                    let value = person_codes[key.key as usize];
+                    let out = kernel.run(&key, masks, admit);
+                    accs[slot(value)]
+                        .get_or_insert_with(|| Acc::new(&self.optional))
+                        .record(&out, &kernel.best_times, window, self.now);
+                }
                 Attribution::FirstTouch | Attribution::LastTouch => {
                     let mut value = NULL_CODE;
                     for row in key.range() {
@@ -1720,14 +1778,14 @@ impl Funnel {
         ranked.sort_by(|a, b| {
             b.1.persons[0]
                 .cmp(&a.1.persons[0])
-                .then_with(|| prop.values()[a.0].cmp(&prop.values()[b.0]))
+                .then_with(|| labels[a.0].cmp(&labels[b.0]))
         });
         let keep = breakdown.top_n.unwrap_or(usize::MAX);
         let mut series = Vec::new();
         let mut other: Option<Acc> = None;
         for (rank, (i, acc)) in ranked.into_iter().enumerate() {
             if rank < keep {
-                series.push(acc.series(BreakdownLabel::Value(prop.values()[i].clone()), &names));
+                series.push(acc.series(BreakdownLabel::Value(labels[i].clone()), &names));
             } else {
                 other
                     .get_or_insert_with(|| Acc::new(&self.optional))

@@ -599,6 +599,25 @@ fn step_attribution_takes_the_value_of_that_step() -> TestResult {
 }
 
 #[test]
+fn person_property_breakdowns_use_the_persons_value() -> TestResult {
+    // Person values: P → EU, Q → US, R none. Whatever the events carry:
+    // EU = P's 3 steps, US = Q's 2 steps, Null = R's 1 step.
+    let funnel = Funnel::builder()
+        .steps(steps(&["view", "signup", "pay"]))
+        .window(day_window()?)
+        .breakdown(Breakdown::person("region", [("P", "EU"), ("Q", "US")]))
+        .build()?;
+    let result = funnel.run(&attribution_table()?)?;
+    assert_eq!(persons_of(&result, value("EU")), Some(vec![1, 1, 1]));
+    assert_eq!(persons_of(&result, value("US")), Some(vec![1, 1, 0]));
+    assert_eq!(
+        persons_of(&result, BreakdownLabel::Null),
+        Some(vec![1, 0, 0])
+    );
+    Ok(())
+}
+
+#[test]
 fn top_n_sums_the_rest_into_other() -> TestResult {
     // First touch: ads, seo, mail one person each; ties rank by value, so top 1 keeps ads
     // and Other = seo [1, 1, 0] + mail [1, 0, 0] = [2, 1, 0].
