@@ -210,6 +210,27 @@ fn strict_order_is_broken_by_an_unrelated_event() -> TestResult {
         persons(&build(FunnelOrder::Strict)?.run(&table)?),
         vec![2, 1]
     );
+    // c: view@0, signup@1h, signup@2h, pay@3h with steps view → signup → pay. The second
+    // signup matches the step the attempt is at, so it does not break it (PostHog's rule:
+    // only an event not matching step i clears step i) → 3 steps; timings from the first
+    // signup: 1h to it, then 2h to pay.
+    let repeat = events(&[
+        ("c", 0, "view"),
+        ("c", H, "signup"),
+        ("c", 2 * H, "signup"),
+        ("c", 3 * H, "pay"),
+    ])?;
+    let strict = Funnel::builder()
+        .steps(steps(&["view", "signup", "pay"]))
+        .window(ConversionWindow::POSTHOG_DEFAULT)
+        .order(FunnelOrder::Strict)
+        .build()?
+        .run(&repeat)?;
+    assert_eq!(persons(&strict), vec![1, 1, 1]);
+    assert_eq!(
+        strict.series[0].steps[2].mean_time_to_convert,
+        Some(7_200.0)
+    );
     Ok(())
 }
 
@@ -832,6 +853,110 @@ proptest! {
         prop_assert_eq!(persons(&merged), counts);
         for (a, b) in merged.series[0].steps.iter().zip(&whole.series[0].steps) {
             prop_assert_eq!(a.median_time_to_convert, b.median_time_to_convert);
+        }
+    }
+}
+
+/// Independent reference for ordered and strict funnels on events with distinct timestamps
+/// per person (the semantics the DuckDB SQL encodes): every `view` is an anchor; ordered
+/// takes the first `signup` after it and the first `pay` after that; strict first drops
+/// events repeating the previous event (except views: a repeat neither advances nor breaks an
+/// attempt) and then takes the next events only; all within the window of the anchor. A
+/// person's depth is the deepest anchor; timings come from the deepest anchor finishing first
+/// (latest anchor on a tie).
+fn reference_funnel(rows: &[(u8, i64, u8)], window: i64, strict: bool) -> (Vec<u64>, Vec<i64>) {
+    let names = ["view", "signup", "pay", "other"];
+    let mut persons = vec![0u64; 3];
+    let mut sums = vec![0i64; 3];
+    for p in 0..6u8 {
+        let mut evs: Vec<(i64, &str)> = rows
+            .iter()
+            .filter(|r| r.0 == p)
+            .map(|r| (r.1, names[r.2 as usize]))
+            .collect();
+        evs.sort();
+        if strict {
+            let mut previous: Option<&str> = None;
+            evs.retain(|&(_, e)| {
+                let keep = previous != Some(e) || e == "view";
+                previous = Some(e);
+                keep
+            });
+        }
+        // (depth, last time, anchor, step times)
+        let mut best: Option<(usize, i64, i64, Vec<i64>)> = None;
+        for (i, &(t0, e)) in evs.iter().enumerate() {
+            if e != "view" {
+                continue;
+            }
+            let mut times = vec![t0];
+            let mut pos = i;
+            for want in ["signup", "pay"] {
+                let next = if strict {
+                    evs.get(pos + 1).filter(|x| x.1 == want).map(|_| pos + 1)
+                } else {
+                    (pos + 1..evs.len()).find(|&j| evs[j].1 == want)
+                };
+                match next {
+                    Some(j) if evs[j].0 - t0 <= window => {
+                        times.push(evs[j].0);
+                        pos = j;
+                    }
+                    _ => break,
+                }
+            }
+            let cand = (times.len(), *times.last().unwrap_or(&t0), t0, times);
+            best = match best {
+                None => Some(cand),
+                Some(b) => {
+                    let better = cand.0 > b.0 || (cand.0 == b.0 && (cand.1, -cand.2) < (b.1, -b.2));
+                    Some(if better { cand } else { b })
+                }
+            };
+        }
+        if let Some((depth, _, _, times)) = best {
+            for i in 0..depth {
+                persons[i] += 1;
+                if i > 0 {
+                    sums[i] += times[i] - times[i - 1];
+                }
+            }
+        }
+    }
+    (persons, sums)
+}
+
+/// Events with distinct timestamps per person: (person, minute, event).
+fn arb_distinct_events() -> impl Strategy<Value = Vec<(u8, i64, u8)>> {
+    prop::collection::btree_map((0u8..6, 0i64..(72 * 60)), 0u8..4, 0..80)
+        .prop_map(|m| m.into_iter().map(|((p, t), e)| (p, t, e)).collect())
+}
+
+proptest! {
+    #[test]
+    fn ordered_and_strict_match_a_brute_force_reference(
+        rows in arb_distinct_events(),
+        strict in any::<bool>(),
+        minutes in 1u32..(48 * 60),
+    ) {
+        let names = ["view", "signup", "pay", "other"];
+        let mut b = EventTableBuilder::new(Vec::<String>::new());
+        for &(k, t, e) in &rows {
+            b.push(&format!("p{k}"), t * 60_000_000, names[e as usize], &[])?;
+        }
+        let result = Funnel::builder()
+            .steps(steps(&["view", "signup", "pay"]))
+            .window(ConversionWindow::new(minutes, WindowUnit::Minute)?)
+            .order(if strict { FunnelOrder::Strict } else { FunnelOrder::Ordered })
+            .build()?
+            .run(&b.build())?;
+        let (persons_ref, sums_ref) =
+            reference_funnel(&rows, i64::from(minutes), strict);
+        prop_assert_eq!(persons(&result), persons_ref.clone());
+        for i in 1..3 {
+            // Mean seconds × persons = total seconds; the reference sums minutes.
+            let total = result.series[0].steps[i].mean_time_to_convert.map_or(0.0, |m| m * persons_ref[i] as f64);
+            prop_assert!((total - 60.0 * sums_ref[i] as f64).abs() < 1e-6 * (1.0 + total.abs()));
         }
     }
 }

@@ -17,7 +17,8 @@
 //!   earliest attempt reaching that depth supplies the timings, except that a clean attempt
 //!   replaces an excluded one of the same depth.
 //! - **Strict.** Every event of the person is scanned; an event that does not match step `i`
-//!   breaks any attempt waiting at step `i`, so the steps must be consecutive events.
+//!   breaks any attempt waiting at step `i`, so the steps must be consecutive events (a repeat
+//!   of the step an attempt is at does not break it, as in PostHog).
 //! - **Unordered.** The depth of the attempt anchored at an event is the number of distinct
 //!   steps with an event in `[t₀, t₀ + window]`; the best anchor wins (with
 //!   [`Reentry::FirstEntry`], the earliest anchor is the only attempt).
