@@ -960,3 +960,48 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn unordered_matches_a_brute_force_reference(
+        rows in arb_distinct_events(),
+        minutes in 1u32..(48 * 60),
+    ) {
+        // Reference: a person's depth is the most distinct steps (view, signup, pay) among
+        // events in [t, t + window] over anchors t at their step events.
+        let names = ["view", "signup", "pay", "other"];
+        let w = i64::from(minutes);
+        let mut expected = vec![0u64; 3];
+        for p in 0..6u8 {
+            let evs: Vec<(i64, u8)> =
+                rows.iter().filter(|r| r.0 == p && r.2 < 3).map(|r| (r.1, r.2)).collect();
+            let depth = evs
+                .iter()
+                .map(|&(t0, _)| {
+                    let mut seen = [false; 3];
+                    for &(t, e) in &evs {
+                        if t >= t0 && t - t0 <= w {
+                            seen[e as usize] = true;
+                        }
+                    }
+                    seen.iter().filter(|&&s| s).count()
+                })
+                .max()
+                .unwrap_or(0);
+            for slot in expected.iter_mut().take(depth) {
+                *slot += 1;
+            }
+        }
+        let mut b = EventTableBuilder::new(Vec::<String>::new());
+        for &(k, t, e) in &rows {
+            b.push(&format!("p{k}"), t * 60_000_000, names[e as usize], &[])?;
+        }
+        let result = Funnel::builder()
+            .steps(steps(&["view", "signup", "pay"]))
+            .window(ConversionWindow::new(minutes, WindowUnit::Minute)?)
+            .order(FunnelOrder::Unordered)
+            .build()?
+            .run(&b.build())?;
+        prop_assert_eq!(persons(&result), expected);
+    }
+}
