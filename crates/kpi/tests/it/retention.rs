@@ -601,3 +601,98 @@ proptest! {
         prop_assert_eq!(merged.average, on.average);
     }
 }
+
+/// Brute-force daily retention over days 1..=4 (events from day 5 on ignored), 4 offsets:
+/// the definitions of the module docs written directly as loops over a person's events.
+fn reference_retention(
+    rows: &[(u8, i64, bool)],
+    start_is_signup: bool,
+    kind: RetentionKind,
+    counting: Counting,
+    m: usize,
+) -> Vec<Vec<Option<u64>>> {
+    let (first, last) = (1i64, 4i64);
+    let mut cells = vec![vec![Some(0u64); 4]; 4];
+    for (c, row) in cells.iter_mut().enumerate() {
+        for (k, cell) in row.iter_mut().enumerate() {
+            if first + (c + k) as i64 > last {
+                *cell = None;
+            }
+        }
+    }
+    for p in 0..6u8 {
+        // (hour, is start, is return)
+        let mut evs: Vec<(i64, bool, bool)> = rows
+            .iter()
+            .filter(|r| r.0 == p && r.1 < 5 * 24)
+            .map(|r| (r.1, if start_is_signup { r.2 } else { !r.2 }, !r.2))
+            .collect();
+        evs.sort_by_key(|e| e.0);
+        let returns_on = |day: i64, from: i64| {
+            evs.iter()
+                .filter(|e| e.2 && e.0.div_euclid(24) == day && e.0 >= from)
+                .count()
+        };
+        let mut cohorts: Vec<(i64, i64)> = Vec::new();
+        match kind {
+            RetentionKind::FirstTime => {
+                if let Some(e) = evs.iter().find(|e| e.1) {
+                    cohorts.push((e.0.div_euclid(24), e.0));
+                }
+            }
+            _ => {
+                for day in first..=last {
+                    if let Some(e) = evs.iter().find(|e| e.1 && e.0.div_euclid(24) == day) {
+                        cohorts.push((day, e.0));
+                    }
+                }
+            }
+        }
+        for (c, t0) in cohorts {
+            if c < first || c > last {
+                continue;
+            }
+            let zero = !start_is_signup || returns_on(c, t0) >= m;
+            for k in 0..4i64 {
+                if c + k > last {
+                    break;
+                }
+                let hit = match (counting, k) {
+                    (Counting::On, 0) => zero,
+                    (Counting::On, _) => returns_on(c + k, i64::MIN) >= m,
+                    (_, 0) => zero || (c + 1..=last).any(|d| returns_on(d, i64::MIN) >= m),
+                    (_, _) => (c + k..=last).any(|d| returns_on(d, i64::MIN) >= m),
+                };
+                if hit {
+                    if let Some(v) = cells[(c - first) as usize][k as usize].as_mut() {
+                        *v += 1;
+                    }
+                }
+            }
+        }
+    }
+    cells
+}
+
+proptest! {
+    #[test]
+    fn daily_retention_matches_a_brute_force_reference(
+        rows in arb_events(),
+        kind in prop::sample::select(vec![RetentionKind::Recurring, RetentionKind::FirstTime]),
+        counting in prop::sample::select(vec![Counting::On, Counting::OnOrAfter]),
+        distinct_start in any::<bool>(),
+        m in 1u32..3,
+    ) {
+        let start = if distinct_start { "signup" } else { "use" };
+        let table = Retention::builder(EventMatcher::event(start), EventMatcher::event("use"))
+            .intervals(4)
+            .range(D, 5 * D)
+            .kind(kind)
+            .counting(counting)
+            .min_occurrences(m)
+            .build()?
+            .run(&build_table(&rows, |_| true)?)?;
+        let expected = reference_retention(&rows, distinct_start, kind, counting, m as usize);
+        prop_assert_eq!(cells(&table), expected);
+    }
+}
