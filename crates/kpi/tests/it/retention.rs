@@ -663,10 +663,8 @@ fn reference_retention(
                     (_, 0) => zero || (c + 1..=last).any(|d| returns_on(d, i64::MIN) >= m),
                     (_, _) => (c + k..=last).any(|d| returns_on(d, i64::MIN) >= m),
                 };
-                if hit {
-                    if let Some(v) = cells[(c - first) as usize][k as usize].as_mut() {
-                        *v += 1;
-                    }
+                if hit && let Some(v) = cells[(c - first) as usize][k as usize].as_mut() {
+                    *v += 1;
                 }
             }
         }
