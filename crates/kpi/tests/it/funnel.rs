@@ -1005,3 +1005,40 @@ proptest! {
         prop_assert_eq!(persons(&result), expected);
     }
 }
+
+proptest! {
+    #[test]
+    fn trends_equal_funnels_restricted_to_each_day(
+        rows in arb_events(),
+        order in prop::sample::select(vec![FunnelOrder::Ordered, FunnelOrder::Strict, FunnelOrder::Unordered]),
+        hours in 1u32..48,
+    ) {
+        // PostHog #4369: trends and steps must agree. Each day's entered/converted equals the
+        // step-0 and last-step counts of the funnel whose entry range is that day.
+        let table = build_table(&rows, |_| true)?;
+        let build = |range: Option<(i64, i64)>| {
+            let mut b = Funnel::builder()
+                .steps(steps(&["view", "signup", "pay"]))
+                .window(ConversionWindow::new(hours, WindowUnit::Hour)?)
+                .order(order);
+            if let Some((from, to)) = range {
+                b = b.entry_range(from, to);
+            }
+            b.build()
+        };
+        let trends = build(None)?.trends(&table, Grain::Day, &Calendar::utc())?;
+        let mut entered_days = 0;
+        for day in 0..3i64 {
+            let restricted = persons(&build(Some((day * MICROS_PER_DAY, (day + 1) * MICROS_PER_DAY)))?.run(&table)?);
+            let label = format!("1970-01-0{}", day + 1);
+            match trends.points.iter().find(|p| p.period.label() == label) {
+                Some(p) => {
+                    entered_days += 1;
+                    prop_assert_eq!((p.entered, p.converted), (restricted[0], restricted[2]));
+                }
+                None => prop_assert_eq!(restricted[0], 0),
+            }
+        }
+        prop_assert_eq!(entered_days, trends.points.len());
+    }
+}

@@ -124,7 +124,7 @@ pub use result::{
 };
 
 use super::retention::PeriodIndexer;
-use super::table::{Calendar, EventTable, NULL_CODE};
+use super::table::{Calendar, EventTable, KeyEvents, NULL_CODE};
 use crate::error::{KpiError, invalid_input};
 
 /// The most steps a funnel may have (steps are bits of a `u64` mask, bit 0 unused).
@@ -1023,18 +1023,25 @@ impl Funnel {
         let masks = |row: usize| compiled.masks(table, row);
         let mut indexer = PeriodIndexer::new(*calendar, Some(grain));
         let mut buckets: Vec<i64> = Vec::new();
-        let mut distinct: Vec<i64> = Vec::new();
+        // Per entry bucket of the key: (bucket, first and last row of its entries).
+        let mut distinct: Vec<(i64, usize, usize)> = Vec::new();
         let mut totals: BTreeMap<i64, (u64, u64, u64)> = BTreeMap::new();
-        let first_step_bit = 2u64;
+        // Attempts start at step 0, or in an unordered funnel at any step.
+        let entry_bits = if self.order == FunnelOrder::Unordered {
+            u64::MAX
+        } else {
+            2
+        };
         for key in table.keys() {
             compiled.prepare_key(table, &key);
             buckets.clear();
             distinct.clear();
-            for row in key.range() {
-                let b = if masks(row).0 & first_step_bit != 0 && self.entry_admits(table, row) {
+            for (i, row) in key.range().enumerate() {
+                let b = if masks(row).0 & entry_bits != 0 && self.entry_admits(table, row) {
                     let b = indexer.index(table.timestamps()[row])?;
-                    if distinct.last() != Some(&b) {
-                        distinct.push(b);
+                    match distinct.last_mut() {
+                        Some(d) if d.0 == b => d.2 = i,
+                        _ => distinct.push((b, i, i)),
                     }
                     b
                 } else {
@@ -1043,8 +1050,20 @@ impl Funnel {
                 buckets.push(b);
             }
             let start = key.rows.0;
-            for &b in &distinct {
-                let out = kernel.run(&key, masks, |row| buckets[row - start] == b);
+            let ts = key.timestamps;
+            for &(b, first, last) in &distinct {
+                // Only events from the bucket's first entry instant (same-instant events
+                // included) to its last entry plus the window can serve its attempts.
+                let lo = ts.partition_point(|&t| t < ts[first]);
+                let end = ts[last].saturating_add(window);
+                let hi = ts.partition_point(|&t| t <= end);
+                let part = KeyEvents {
+                    key: key.key,
+                    rows: (start + lo, start + hi),
+                    timestamps: &ts[lo..hi],
+                    events: &key.events[lo..hi],
+                };
+                let out = kernel.run(&part, masks, |row| buckets[row - start] == b);
                 if out.depth == 0 || out.excluded {
                     continue;
                 }
