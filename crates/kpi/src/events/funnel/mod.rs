@@ -1,6 +1,7 @@
 //! Funnels with PostHog's semantics: ordered, strict and unordered steps, a conversion window
-//! anchored at the step-1 event, re-entry, exclusion steps, time to convert, breakdowns with
-//! four attribution modes, in-progress entries and funnel trends.
+//! anchored at the first step's event, re-entry, exclusion steps, time to convert, breakdowns
+//! by event or person property, in-progress entries and funnel trends ([`Funnel::trends`],
+//! the same kernel per entry period).
 //!
 //! # Definitions
 //!
