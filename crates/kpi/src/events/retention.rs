@@ -33,6 +33,8 @@
 //!   where the offset is observable and the reference is positive (weighted, default), or the
 //!   plain mean of those cohorts' rates (simple).
 //!
+//! - **Brackets** ([`RetentionBuilder::brackets`], Amplitude): columns covering ranges of
+//!   offsets, counting a person once if they return in any period of the bracket.
 //! - **Breakdowns** ([`Retention::run_breakdown`]): one table per value of an event property;
 //!   start and return events must carry the same value, in calendar and 24-hour modes alike.
 //!
@@ -183,6 +185,7 @@ pub struct Retention {
     min_occurrences: u32,
     range: (i64, i64),
     calendar: Calendar,
+    brackets: Option<Vec<RetentionColumn>>,
 }
 
 /// Builds a [`Retention`]; validation happens in [`RetentionBuilder::build`].
@@ -200,6 +203,7 @@ pub struct RetentionBuilder {
     min_occurrences: u32,
     range: Option<(i64, i64)>,
     calendar: Calendar,
+    brackets: Option<Vec<RetentionColumn>>,
 }
 
 impl RetentionBuilder {
@@ -264,7 +268,27 @@ impl RetentionBuilder {
         self
     }
 
-    /// Validates the query.
+    /// Custom brackets (Amplitude): each `(first, last)` range of offsets becomes one column,
+    /// counting persons with a return in any period of it; a bracket is observed once its last
+    /// period is. Replaces [`RetentionBuilder::intervals`].
+    pub fn brackets<I: IntoIterator<Item = (usize, usize)>>(
+        mut self,
+        brackets: I,
+    ) -> RetentionBuilder {
+        self.brackets = Some(
+            brackets
+                .into_iter()
+                .map(|(first_offset, last_offset)| RetentionColumn {
+                    first_offset,
+                    last_offset,
+                })
+                .collect(),
+        );
+        self
+    }
+
+    /// Validates the query. (A range spanning more than [`MAX_COHORTS`] periods is rejected
+    /// when the query runs, since the count depends on the calendar.)
     ///
     /// # Errors
     ///
@@ -284,6 +308,34 @@ impl RetentionBuilder {
         if self.intervals == 0 {
             return Err(invalid_input("retention intervals", "must be at least 1"));
         }
+        let mut intervals = self.intervals;
+        if let Some(brackets) = &self.brackets {
+            if self.counting == Counting::OnOrAfter {
+                return Err(KpiError::IncompatibleOptions {
+                    reason: "brackets count returns within each bracket; \"on or after\" counting has no brackets".into(),
+                });
+            }
+            let mut next = 0;
+            for (i, b) in brackets.iter().enumerate() {
+                if b.first_offset < next || b.first_offset > b.last_offset {
+                    return Err(invalid_input(
+                        format!("retention bracket {i}"),
+                        format!(
+                            "offsets {}..={} must be ordered and not overlap the previous bracket",
+                            b.first_offset, b.last_offset
+                        ),
+                    ));
+                }
+                next = b.last_offset + 1;
+            }
+            if next == 0 {
+                return Err(invalid_input(
+                    "retention brackets",
+                    "at least one is needed",
+                ));
+            }
+            intervals = next;
+        }
         if self.min_occurrences == 0 {
             return Err(invalid_input(
                 "retention minimum occurrences",
@@ -299,7 +351,7 @@ impl RetentionBuilder {
             start: self.start,
             returning: self.returning,
             period: self.period,
-            intervals: self.intervals,
+            intervals,
             kind: self.kind,
             counting: self.counting,
             mode: self.mode,
@@ -308,8 +360,18 @@ impl RetentionBuilder {
             min_occurrences: self.min_occurrences,
             range,
             calendar: self.calendar,
+            brackets: self.brackets,
         })
     }
+}
+
+/// The offsets one column of a [`RetentionTable`] covers: a single offset, or a bracket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RetentionColumn {
+    /// The first offset.
+    pub first_offset: usize,
+    /// The last offset (inclusive).
+    pub last_offset: usize,
 }
 
 /// One cohort row of a [`RetentionTable`].
@@ -323,7 +385,8 @@ pub struct RetentionCohort {
     pub label: String,
     /// Persons in the cohort.
     pub size: u64,
-    /// Persons retained at each offset; `None` where the offset is not observed yet.
+    /// Persons retained in each column (offset or bracket); `None` where it is not observed
+    /// yet.
     pub retained: Vec<Option<u64>>,
     /// Retained over the reference; `None` where unobserved or the reference is zero.
     pub rates: Vec<Option<f64>>,
@@ -339,6 +402,8 @@ pub struct RetentionTable {
     pub reference: RetentionReference,
     /// How the average was taken.
     pub average_kind: AverageKind,
+    /// The offsets of each column.
+    pub columns: Vec<RetentionColumn>,
     /// Cohorts in time order, empty ones included.
     pub cohorts: Vec<RetentionCohort>,
     /// The average rate per offset over observable cohorts; `None` where no cohort has a
@@ -353,6 +418,7 @@ impl RetentionTable {
         last: i64,
         counts: Vec<(u64, Vec<u64>)>,
     ) -> RetentionTable {
+        let columns = retention.columns();
         let cohorts = counts
             .into_iter()
             .enumerate()
@@ -360,8 +426,8 @@ impl RetentionTable {
                 let index = first + i as i64;
                 let retained: Vec<Option<u64>> = cells
                     .iter()
-                    .enumerate()
-                    .map(|(k, &v)| (index + k as i64 <= last).then_some(v))
+                    .zip(&columns)
+                    .map(|(&v, col)| (index + col.last_offset as i64 <= last).then_some(v))
                     .collect();
                 RetentionCohort {
                     index,
@@ -376,6 +442,7 @@ impl RetentionTable {
             period: retention.period,
             reference: retention.reference,
             average_kind: retention.average,
+            columns,
             cohorts,
             average: Vec::new(),
         };
@@ -440,6 +507,7 @@ impl RetentionTable {
             && self.period == other.period
             && self.reference == other.reference
             && self.average_kind == other.average_kind
+            && self.columns == other.columns
             && self.cohorts.iter().zip(&other.cohorts).all(|(a, b)| {
                 a.index == b.index
                     && a.retained.len() == b.retained.len()
@@ -468,8 +536,9 @@ impl RetentionTable {
         Ok(merged)
     }
 
-    /// The cohort table in long form: `cohort` (label), `cohort_size`, `offset`, `retained`
-    /// and `rate` (null where unobserved or undefined).
+    /// The cohort table in long form: `cohort` (label), `cohort_size`, `offset` (the column),
+    /// `first_offset` and `last_offset` (its offsets; equal to `offset` without brackets),
+    /// `retained` and `rate` (null where unobserved or undefined).
     ///
     /// # Errors
     ///
@@ -478,13 +547,23 @@ impl RetentionTable {
         let mut cohort = Vec::new();
         let mut size = Vec::new();
         let mut offset = Vec::new();
+        let mut first_offset = Vec::new();
+        let mut last_offset = Vec::new();
         let mut retained = Vec::new();
         let mut rate = Vec::new();
         for c in &self.cohorts {
-            for (k, (r, p)) in c.retained.iter().zip(&c.rates).enumerate() {
+            for (k, ((r, p), col)) in c
+                .retained
+                .iter()
+                .zip(&c.rates)
+                .zip(&self.columns)
+                .enumerate()
+            {
                 cohort.push(c.label.clone());
                 size.push(c.size);
                 offset.push(k as u32);
+                first_offset.push(col.first_offset as u64);
+                last_offset.push(col.last_offset as u64);
                 retained.push(*r);
                 rate.push(*p);
             }
@@ -493,6 +572,8 @@ impl RetentionTable {
             Column::new("cohort".into(), cohort),
             Column::new("cohort_size".into(), size),
             Column::new("offset".into(), offset),
+            Column::new("first_offset".into(), first_offset),
+            Column::new("last_offset".into(), last_offset),
             Column::new("retained".into(), retained),
             Column::new("rate".into(), rate),
         ])?)
@@ -524,6 +605,10 @@ fn period_label(period: RetentionPeriod, index: i64) -> String {
             .unwrap_or_else(|| format!("hour {index}")),
     }
 }
+
+/// The most cohort periods a range may span (a century of days), so a mistyped range fails
+/// instead of allocating a table for millennia.
+pub const MAX_COHORTS: usize = 36_525;
 
 /// Days from 0001-01-01 (day 1) to 1970-01-01: [`Period::index`] of the Unix epoch's day.
 const EPOCH_DAY_INDEX: i64 = 719_163;
@@ -562,8 +647,10 @@ impl PeriodIndexer {
         let tz = self.calendar.time_zone();
         if tz == Tz::UTC && grain == Grain::Day {
             let day = t.div_euclid(MICROS_PER_DAY);
-            self.lo = day * MICROS_PER_DAY;
-            self.hi = self.lo + MICROS_PER_DAY;
+            (self.lo, self.hi) = match day.checked_mul(MICROS_PER_DAY) {
+                Some(lo) => (lo, lo.saturating_add(MICROS_PER_DAY)),
+                None => (0, 0),
+            };
             self.index = day + EPOCH_DAY_INDEX;
             return Ok(self.index);
         }
@@ -620,6 +707,18 @@ struct PeriodAgg {
 }
 
 impl Retention {
+    /// The table's columns: the brackets, or one per offset.
+    fn columns(&self) -> Vec<RetentionColumn> {
+        self.brackets.clone().unwrap_or_else(|| {
+            (0..self.intervals)
+                .map(|k| RetentionColumn {
+                    first_offset: k,
+                    last_offset: k,
+                })
+                .collect()
+        })
+    }
+
     /// Starts a retention query on these start and return events.
     pub fn builder(start: EventMatcher, returning: EventMatcher) -> RetentionBuilder {
         RetentionBuilder {
@@ -635,6 +734,7 @@ impl Retention {
             min_occurrences: 1,
             range: None,
             calendar: Calendar::utc(),
+            brackets: None,
         }
     }
 
@@ -643,7 +743,8 @@ impl Retention {
     /// # Errors
     ///
     /// [`KpiError::MissingColumn`] when a filter property is not a property column;
-    /// [`KpiError::InvalidInput`] for a timestamp outside the calendar's range.
+    /// [`KpiError::InvalidInput`] for a timestamp outside the calendar's range or a range of
+    /// more than [`MAX_COHORTS`] periods.
     pub fn run(&self, table: &EventTable) -> Result<RetentionTable, KpiError> {
         let mut scan = Scan::new(self, table)?;
         for key in table.keys() {
@@ -769,6 +870,9 @@ struct Scan {
     span: i64,
     min: u32,
     intervals: usize,
+    columns: Vec<RetentionColumn>,
+    /// Per offset, whether the current cohort member returned (reused across cohorts).
+    hits: Vec<bool>,
     counts: Vec<(u64, Vec<u64>)>,
     periods: Vec<PeriodAgg>,
     return_times: Vec<i64>,
@@ -784,6 +888,12 @@ impl Scan {
         let first = indexer.index(from)?;
         let last = indexer.index(to - 1)?;
         let n_cohorts = usize::try_from(last - first + 1).unwrap_or(0);
+        if n_cohorts > MAX_COHORTS {
+            return Err(invalid_input(
+                "retention range",
+                format!("{n_cohorts} cohort periods, at most {MAX_COHORTS} are supported"),
+            ));
+        }
         Ok(Scan {
             start: ResolvedMatcher::resolve(&r.start, table)?,
             ret: ResolvedMatcher::resolve(&r.returning, table)?,
@@ -798,7 +908,9 @@ impl Scan {
             span: r.period.span_micros(),
             min: r.min_occurrences,
             intervals: r.intervals,
-            counts: vec![(0, vec![0; r.intervals]); n_cohorts],
+            columns: r.columns(),
+            hits: vec![false; r.intervals],
+            counts: vec![(0, vec![0; r.columns().len()]); n_cohorts],
             periods: Vec::new(),
             return_times: Vec::new(),
             offsets: vec![0; r.intervals],
@@ -934,49 +1046,51 @@ impl Scan {
         let observable = usize::try_from(self.last - c + 1)
             .unwrap_or(0)
             .min(self.intervals);
-        let (size, cells) = &mut self.counts[slot];
-        *size += 1;
+        self.hits.fill(false);
         if self.rolling {
             self.offsets.fill(0);
             let begin = self.return_times.partition_point(|&x| x < t0);
             for &t in &self.return_times[begin..] {
-                let k = usize::try_from((t - t0) / self.span).unwrap_or(usize::MAX);
+                let k = usize::try_from(t.saturating_sub(t0) / self.span).unwrap_or(usize::MAX);
                 if k >= self.intervals {
                     break;
                 }
                 self.offsets[k] += 1;
             }
-            for (k, cell) in cells.iter_mut().enumerate().take(observable) {
-                if (k == 0 && self.same) || self.offsets[k] >= m {
-                    *cell += 1;
+            for (k, hit) in self.hits.iter_mut().enumerate().take(observable) {
+                *hit = (k == 0 && self.same) || self.offsets[k] >= m;
+            }
+        } else {
+            let zero = self.same || self.periods[pos].returns_after_start >= m;
+            match self.counting {
+                Counting::On => {
+                    if observable > 0 {
+                        self.hits[0] = zero;
+                    }
+                    for a in &self.periods[pos + 1..] {
+                        let k = usize::try_from(a.index - c).unwrap_or(usize::MAX);
+                        if k >= observable {
+                            break;
+                        }
+                        self.hits[k] = a.returns >= m;
+                    }
+                }
+                Counting::OnOrAfter => {
+                    // The latest period with enough returns decides every offset up to it.
+                    let reach = self.last_qualifying.map_or(-1, |l| l - c);
+                    for (k, hit) in self.hits.iter_mut().enumerate().take(observable) {
+                        *hit = (k == 0 && zero) || ((k as i64) <= reach && (k > 0 || reach > 0));
+                    }
                 }
             }
-            return;
         }
-        let zero = self.same || self.periods[pos].returns_after_start >= m;
-        match self.counting {
-            Counting::On => {
-                if zero && observable > 0 {
-                    cells[0] += 1;
-                }
-                for a in &self.periods[pos + 1..] {
-                    let k = usize::try_from(a.index - c).unwrap_or(usize::MAX);
-                    if k >= observable {
-                        break;
-                    }
-                    if a.returns >= m {
-                        cells[k] += 1;
-                    }
-                }
-            }
-            Counting::OnOrAfter => {
-                // The latest period with enough returns decides every offset up to it.
-                let reach = self.last_qualifying.map_or(-1, |l| l - c);
-                for (k, cell) in cells.iter_mut().enumerate().take(observable) {
-                    if (k == 0 && zero) || ((k as i64) <= reach && (k > 0 || reach > 0)) {
-                        *cell += 1;
-                    }
-                }
+        let (size, cells) = &mut self.counts[slot];
+        *size += 1;
+        for (cell, col) in cells.iter_mut().zip(&self.columns) {
+            if col.last_offset < observable
+                && self.hits[col.first_offset..=col.last_offset].contains(&true)
+            {
+                *cell += 1;
             }
         }
     }

@@ -9,7 +9,7 @@ use prodops_core::Grain;
 use prodops_kpi::KpiError;
 use prodops_kpi::events::funnel::{
     Attribution, Breakdown, BreakdownLabel, ConversionWindow, EventMatcher, Exclusion, Funnel,
-    FunnelOrder, FunnelResult, Reentry, WindowUnit,
+    FunnelOrder, FunnelResult, Reentry, StepOccurrence, WindowUnit,
 };
 use prodops_kpi::events::{
     Calendar, EventSchema, EventTable, EventTableBuilder, MICROS_PER_DAY, MICROS_PER_HOUR,
@@ -210,6 +210,27 @@ fn strict_order_is_broken_by_an_unrelated_event() -> TestResult {
         persons(&build(FunnelOrder::Strict)?.run(&table)?),
         vec![2, 1]
     );
+    // c: view@0, signup@1h, signup@2h, pay@3h with steps view → signup → pay. The second
+    // signup matches the step the attempt is at, so it does not break it (PostHog's rule:
+    // only an event not matching step i clears step i) → 3 steps; timings from the first
+    // signup: 1h to it, then 2h to pay.
+    let repeat = events(&[
+        ("c", 0, "view"),
+        ("c", H, "signup"),
+        ("c", 2 * H, "signup"),
+        ("c", 3 * H, "pay"),
+    ])?;
+    let strict = Funnel::builder()
+        .steps(steps(&["view", "signup", "pay"]))
+        .window(ConversionWindow::POSTHOG_DEFAULT)
+        .order(FunnelOrder::Strict)
+        .build()?
+        .run(&repeat)?;
+    assert_eq!(persons(&strict), vec![1, 1, 1]);
+    assert_eq!(
+        strict.series[0].steps[2].mean_time_to_convert,
+        Some(7_200.0)
+    );
     Ok(())
 }
 
@@ -298,6 +319,90 @@ fn optional_steps_may_be_skipped_and_add_no_timings() -> TestResult {
         .window(day_window()?)
         .build();
     assert!(matches!(first_optional, Err(KpiError::InvalidInput { .. })));
+    Ok(())
+}
+
+#[test]
+fn a_step_window_limits_the_gap_from_the_previous_step() -> TestResult {
+    // Funnel window 7 days; pay must follow signup within 1h.
+    // a: view@0, signup@1h, pay@1.5h → 30 min gap: 3 steps.
+    // b: view@0, signup@1h, pay@3h → 2h gap: stops at signup.
+    let table = events(&[
+        ("a", 0, "view"),
+        ("a", H, "signup"),
+        ("a", 3 * H / 2, "pay"),
+        ("b", 0, "view"),
+        ("b", H, "signup"),
+        ("b", 3 * H, "pay"),
+    ])?;
+    let funnel = Funnel::builder()
+        .steps(steps(&["view", "signup", "pay"]))
+        .window(ConversionWindow::new(7, WindowUnit::Day)?)
+        .step_window(2, ConversionWindow::new(1, WindowUnit::Hour)?)
+        .build()?;
+    assert_eq!(persons(&funnel.run(&table)?), vec![2, 2, 1]);
+    let bad = Funnel::builder()
+        .steps(steps(&["view", "signup"]))
+        .window(day_window()?)
+        .step_window(0, day_window()?)
+        .build();
+    assert!(matches!(bad, Err(KpiError::InvalidInput { .. })));
+    Ok(())
+}
+
+#[test]
+fn holding_a_property_constant_counts_person_value_pairs() -> TestResult {
+    // plan held constant. a: view(free)@0, signup(pro)@1h, view(pro)@2h, signup(pro)@3h.
+    // (a, free): view only → 1 step. (a, pro): view@2h → signup@3h → 2 steps.
+    // Pairs: step 0 = 2, step 1 = 1. Without holding it, a is one person converting (1, 1).
+    let mut b = EventTableBuilder::new(["plan"]);
+    b.push("a", 0, "view", &[Some("free")])?;
+    b.push("a", H, "signup", &[Some("pro")])?;
+    b.push("a", 2 * H, "view", &[Some("pro")])?;
+    b.push("a", 3 * H, "signup", &[Some("pro")])?;
+    let table = b.build();
+    let window = day_window()?;
+    let base = || {
+        Funnel::builder()
+            .steps(steps(&["view", "signup"]))
+            .window(window)
+    };
+    let held = base().hold_constant("plan").build()?.run(&table)?;
+    assert_eq!(persons(&held), vec![2, 1]);
+    let plain = base().build()?.run(&table)?;
+    assert_eq!(persons(&plain), vec![1, 1]);
+    Ok(())
+}
+
+#[test]
+fn first_ever_versus_first_matching_occurrence() -> TestResult {
+    // signup → pay[plan = pro].
+    // a: signup@0, pay(free)@1h, pay(pro)@2h. First-ever pay is the free one, which fails
+    //    the filter → no step 1; first matching pay is the pro one at 2h → converts.
+    // b: pay(pro)@−5h, signup@0, pay(pro)@1h. Both first occurrences are the pay at −5h,
+    //    before the signup → no conversion; with any occurrence the 1h pay converts.
+    // Any: [2, 2]; first matching: [2, 1]; first ever: [2, 0].
+    let mut b = EventTableBuilder::new(["plan"]);
+    b.push("a", 0, "signup", &[None])?;
+    b.push("a", H, "pay", &[Some("free")])?;
+    b.push("a", 2 * H, "pay", &[Some("pro")])?;
+    b.push("b", -5 * H, "pay", &[Some("pro")])?;
+    b.push("b", 0, "signup", &[None])?;
+    b.push("b", H, "pay", &[Some("pro")])?;
+    let table = b.build();
+    let pro_pay = || EventMatcher::event("pay").with_property("plan", ["pro"]);
+    let window = day_window()?;
+    let run = |occ| {
+        Funnel::builder()
+            .step(EventMatcher::event("signup"))
+            .step_with(pro_pay(), occ)
+            .window(window)
+            .build()?
+            .run(&table)
+    };
+    assert_eq!(persons(&run(StepOccurrence::Any)?), vec![2, 2]);
+    assert_eq!(persons(&run(StepOccurrence::FirstMatching)?), vec![2, 1]);
+    assert_eq!(persons(&run(StepOccurrence::FirstEver)?), vec![2, 0]);
     Ok(())
 }
 
@@ -420,6 +525,21 @@ fn unordered_counts_distinct_steps_within_the_window() -> TestResult {
         .order(FunnelOrder::Unordered)
         .build()?;
     assert_eq!(persons(&funnel.run(&table)?), vec![2, 1, 1]);
+    // c: view@0, signup@30h, pay@31h. Best anchor: the signup at 30h (signup, pay) → 2 steps;
+    // with first entry only the 0h anchor exists (view alone) → 1 step.
+    let late = events(&[
+        ("c", 0, "view"),
+        ("c", 30 * H, "signup"),
+        ("c", 31 * H, "pay"),
+    ])?;
+    assert_eq!(persons(&funnel.run(&late)?), vec![1, 1, 0]);
+    let first = Funnel::builder()
+        .steps(steps(&["view", "signup", "pay"]))
+        .window(day_window()?)
+        .order(FunnelOrder::Unordered)
+        .reentry(Reentry::FirstEntry)
+        .build()?;
+    assert_eq!(persons(&first.run(&late)?), vec![1, 0, 0]);
     Ok(())
 }
 
@@ -500,6 +620,25 @@ fn step_attribution_takes_the_value_of_that_step() -> TestResult {
 }
 
 #[test]
+fn person_property_breakdowns_use_the_persons_value() -> TestResult {
+    // Person values: P → EU, Q → US, R none. Whatever the events carry:
+    // EU = P's 3 steps, US = Q's 2 steps, Null = R's 1 step.
+    let funnel = Funnel::builder()
+        .steps(steps(&["view", "signup", "pay"]))
+        .window(day_window()?)
+        .breakdown(Breakdown::person("region", [("P", "EU"), ("Q", "US")]))
+        .build()?;
+    let result = funnel.run(&attribution_table()?)?;
+    assert_eq!(persons_of(&result, value("EU")), Some(vec![1, 1, 1]));
+    assert_eq!(persons_of(&result, value("US")), Some(vec![1, 1, 0]));
+    assert_eq!(
+        persons_of(&result, BreakdownLabel::Null),
+        Some(vec![1, 0, 0])
+    );
+    Ok(())
+}
+
+#[test]
 fn top_n_sums_the_rest_into_other() -> TestResult {
     // First touch: ads, seo, mail one person each; ties rank by value, so top 1 keeps ads
     // and Other = seo [1, 1, 0] + mail [1, 0, 0] = [2, 1, 0].
@@ -543,6 +682,20 @@ fn invalid_definitions_are_typed_errors() -> TestResult {
         unknown_property,
         Err(KpiError::MissingColumn { .. })
     ));
+    Ok(())
+}
+
+#[test]
+fn extreme_timestamps_do_not_overflow() -> TestResult {
+    // Differences of timestamps at the ends of the i64 range would overflow; they saturate,
+    // so the signup 2^64 µs after the view is simply outside the window.
+    let table = events(&[("a", i64::MIN + 1, "view"), ("a", i64::MAX - 1, "signup")])?;
+    let funnel = Funnel::builder()
+        .steps(steps(&["view", "signup"]))
+        .window(day_window()?)
+        .now(i64::MAX)
+        .build()?;
+    assert_eq!(persons(&funnel.run(&table)?), vec![1, 0]);
     Ok(())
 }
 
@@ -620,12 +773,16 @@ fn matches_duckdb_on_generated_events() -> TestResult {
     let (table, expected) = fixture()?;
     assert_eq!(Some(table.len() as u64), expected["n_events"].as_u64());
     let funnels = expected["funnels"].as_array().ok_or("no funnels")?;
-    assert_eq!(funnels.len(), 4);
+    assert_eq!(funnels.len(), 6);
     for case in funnels {
         let window = case["window_s"].as_u64().ok_or("window")?;
         let reentry = match case["reentry"].as_str() {
             Some("most_recent") => Reentry::MostRecent,
             _ => Reentry::FirstEntry,
+        };
+        let order = match case["order"].as_str() {
+            Some("strict") => FunnelOrder::Strict,
+            _ => FunnelOrder::Ordered,
         };
         let from = micros_of(case["entry_from"].as_str().ok_or("from")?)?;
         let to = micros_of(case["entry_to"].as_str().ok_or("to")?)?;
@@ -636,6 +793,7 @@ fn matches_duckdb_on_generated_events() -> TestResult {
                 WindowUnit::Second,
             )?)
             .reentry(reentry)
+            .order(order)
             .entry_range(from, to)
             .build()?
             .run(&table)?;
@@ -696,5 +854,191 @@ proptest! {
         for (a, b) in merged.series[0].steps.iter().zip(&whole.series[0].steps) {
             prop_assert_eq!(a.median_time_to_convert, b.median_time_to_convert);
         }
+    }
+}
+
+/// Independent reference for ordered and strict funnels on events with distinct timestamps
+/// per person (the semantics the DuckDB SQL encodes): every `view` is an anchor; ordered
+/// takes the first `signup` after it and the first `pay` after that; strict first drops
+/// events repeating the previous event (except views: a repeat neither advances nor breaks an
+/// attempt) and then takes the next events only; all within the window of the anchor. A
+/// person's depth is the deepest anchor; timings come from the deepest anchor finishing first
+/// (latest anchor on a tie).
+fn reference_funnel(rows: &[(u8, i64, u8)], window: i64, strict: bool) -> (Vec<u64>, Vec<i64>) {
+    let names = ["view", "signup", "pay", "other"];
+    let mut persons = vec![0u64; 3];
+    let mut sums = vec![0i64; 3];
+    for p in 0..6u8 {
+        let mut evs: Vec<(i64, &str)> = rows
+            .iter()
+            .filter(|r| r.0 == p)
+            .map(|r| (r.1, names[r.2 as usize]))
+            .collect();
+        evs.sort();
+        if strict {
+            let mut previous: Option<&str> = None;
+            evs.retain(|&(_, e)| {
+                let keep = previous != Some(e) || e == "view";
+                previous = Some(e);
+                keep
+            });
+        }
+        // (depth, last time, anchor, step times)
+        let mut best: Option<(usize, i64, i64, Vec<i64>)> = None;
+        for (i, &(t0, e)) in evs.iter().enumerate() {
+            if e != "view" {
+                continue;
+            }
+            let mut times = vec![t0];
+            let mut pos = i;
+            for want in ["signup", "pay"] {
+                let next = if strict {
+                    evs.get(pos + 1).filter(|x| x.1 == want).map(|_| pos + 1)
+                } else {
+                    (pos + 1..evs.len()).find(|&j| evs[j].1 == want)
+                };
+                match next {
+                    Some(j) if evs[j].0 - t0 <= window => {
+                        times.push(evs[j].0);
+                        pos = j;
+                    }
+                    _ => break,
+                }
+            }
+            let cand = (times.len(), *times.last().unwrap_or(&t0), t0, times);
+            best = match best {
+                None => Some(cand),
+                Some(b) => {
+                    let better = cand.0 > b.0 || (cand.0 == b.0 && (cand.1, -cand.2) < (b.1, -b.2));
+                    Some(if better { cand } else { b })
+                }
+            };
+        }
+        if let Some((depth, _, _, times)) = best {
+            for i in 0..depth {
+                persons[i] += 1;
+                if i > 0 {
+                    sums[i] += times[i] - times[i - 1];
+                }
+            }
+        }
+    }
+    (persons, sums)
+}
+
+/// Events with distinct timestamps per person: (person, minute, event).
+fn arb_distinct_events() -> impl Strategy<Value = Vec<(u8, i64, u8)>> {
+    prop::collection::btree_map((0u8..6, 0i64..(72 * 60)), 0u8..4, 0..80)
+        .prop_map(|m| m.into_iter().map(|((p, t), e)| (p, t, e)).collect())
+}
+
+proptest! {
+    #[test]
+    fn ordered_and_strict_match_a_brute_force_reference(
+        rows in arb_distinct_events(),
+        strict in any::<bool>(),
+        minutes in 1u32..(48 * 60),
+    ) {
+        let names = ["view", "signup", "pay", "other"];
+        let mut b = EventTableBuilder::new(Vec::<String>::new());
+        for &(k, t, e) in &rows {
+            b.push(&format!("p{k}"), t * 60_000_000, names[e as usize], &[])?;
+        }
+        let result = Funnel::builder()
+            .steps(steps(&["view", "signup", "pay"]))
+            .window(ConversionWindow::new(minutes, WindowUnit::Minute)?)
+            .order(if strict { FunnelOrder::Strict } else { FunnelOrder::Ordered })
+            .build()?
+            .run(&b.build())?;
+        let (persons_ref, sums_ref) =
+            reference_funnel(&rows, i64::from(minutes), strict);
+        prop_assert_eq!(persons(&result), persons_ref.clone());
+        for i in 1..3 {
+            // Mean seconds × persons = total seconds; the reference sums minutes.
+            let total = result.series[0].steps[i].mean_time_to_convert.map_or(0.0, |m| m * persons_ref[i] as f64);
+            prop_assert!((total - 60.0 * sums_ref[i] as f64).abs() < 1e-6 * (1.0 + total.abs()));
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn unordered_matches_a_brute_force_reference(
+        rows in arb_distinct_events(),
+        minutes in 1u32..(48 * 60),
+    ) {
+        // Reference: a person's depth is the most distinct steps (view, signup, pay) among
+        // events in [t, t + window] over anchors t at their step events.
+        let names = ["view", "signup", "pay", "other"];
+        let w = i64::from(minutes);
+        let mut expected = vec![0u64; 3];
+        for p in 0..6u8 {
+            let evs: Vec<(i64, u8)> =
+                rows.iter().filter(|r| r.0 == p && r.2 < 3).map(|r| (r.1, r.2)).collect();
+            let depth = evs
+                .iter()
+                .map(|&(t0, _)| {
+                    let mut seen = [false; 3];
+                    for &(t, e) in &evs {
+                        if t >= t0 && t - t0 <= w {
+                            seen[e as usize] = true;
+                        }
+                    }
+                    seen.iter().filter(|&&s| s).count()
+                })
+                .max()
+                .unwrap_or(0);
+            for slot in expected.iter_mut().take(depth) {
+                *slot += 1;
+            }
+        }
+        let mut b = EventTableBuilder::new(Vec::<String>::new());
+        for &(k, t, e) in &rows {
+            b.push(&format!("p{k}"), t * 60_000_000, names[e as usize], &[])?;
+        }
+        let result = Funnel::builder()
+            .steps(steps(&["view", "signup", "pay"]))
+            .window(ConversionWindow::new(minutes, WindowUnit::Minute)?)
+            .order(FunnelOrder::Unordered)
+            .build()?
+            .run(&b.build())?;
+        prop_assert_eq!(persons(&result), expected);
+    }
+}
+
+proptest! {
+    #[test]
+    fn trends_equal_funnels_restricted_to_each_day(
+        rows in arb_events(),
+        order in prop::sample::select(vec![FunnelOrder::Ordered, FunnelOrder::Strict, FunnelOrder::Unordered]),
+        hours in 1u32..48,
+    ) {
+        // PostHog #4369: trends and steps must agree. Each day's entered/converted equals the
+        // step-0 and last-step counts of the funnel whose entry range is that day.
+        let table = build_table(&rows, |_| true)?;
+        let build = |range: Option<(i64, i64)>| {
+            let mut b = Funnel::builder()
+                .steps(steps(&["view", "signup", "pay"]))
+                .window(ConversionWindow::new(hours, WindowUnit::Hour)?)
+                .order(order);
+            if let Some((from, to)) = range {
+                b = b.entry_range(from, to);
+            }
+            b.build()
+        };
+        let trends = build(None)?.trends(&table, Grain::Day, &Calendar::utc())?;
+        let mut entered_days = 0;
+        for day in 0..3i64 {
+            let restricted = persons(&build(Some((day * MICROS_PER_DAY, (day + 1) * MICROS_PER_DAY)))?.run(&table)?);
+            let label = format!("1970-01-0{}", day + 1);
+            match trends.points.iter().find(|p| p.period.label() == label) {
+                Some(p) => {
+                    entered_days += 1;
+                    prop_assert_eq!((p.entered, p.converted), (restricted[0], restricted[2]));
+                }
+                None => prop_assert_eq!(restricted[0], 0),
+            }
+        }
+        prop_assert_eq!(entered_days, trends.points.len());
     }
 }

@@ -195,6 +195,46 @@ fn minimum_occurrences_per_period() -> TestResult {
 }
 
 #[test]
+fn brackets_count_a_return_once_per_range_of_offsets() -> TestResult {
+    // First-time cohorts over days 0..8; brackets days 1–3 and 4–7.
+    // a: day 0, returns days 2 and 5 → [1, 1]. b: day 0, returns days 1 and 3 → [1, 0]
+    // (two returns in one bracket count once). Day-0 cohort: [2, 1].
+    // c: day 3, returns day 5 (offset 2) → bracket 1; bracket 2 ends at day 10 > day 7 →
+    // None. Day-3 cohort: [1, None].
+    let table = events(&[
+        ("a", 0, "use"),
+        ("a", 2 * D, "use"),
+        ("a", 5 * D, "use"),
+        ("b", 0, "use"),
+        ("b", D, "use"),
+        ("b", 3 * D, "use"),
+        ("c", 3 * D, "use"),
+        ("c", 5 * D, "use"),
+    ])?;
+    let result = daily(8, 1)
+        .kind(RetentionKind::FirstTime)
+        .brackets([(1, 3), (4, 7)])
+        .build()?
+        .run(&table)?;
+    assert_eq!(result.cohorts[0].retained, vec![Some(2), Some(1)]);
+    assert_eq!(result.cohorts[3].retained, vec![Some(1), None]);
+    assert_eq!(result.columns[1].first_offset, 4);
+    let frame = result.to_frame()?;
+    assert_eq!(frame.column("last_offset")?.u64()?.get(1), Some(7));
+    let overlapping = daily(8, 1).brackets([(1, 3), (3, 7)]).build();
+    assert!(matches!(overlapping, Err(KpiError::InvalidInput { .. })));
+    let cumulative = daily(8, 1)
+        .brackets([(1, 3)])
+        .counting(Counting::OnOrAfter)
+        .build();
+    assert!(matches!(
+        cumulative,
+        Err(KpiError::IncompatibleOptions { .. })
+    ));
+    Ok(())
+}
+
+#[test]
 fn first_time_kinds_read_history_before_the_range() -> TestResult {
     // Range days 1..3. a: use on day 0 (before the range) and day 1; b: first use on day 1.
     // Recurring: day-1 cohort {a, b}. First time: a's first use is on day 0, outside the
@@ -389,10 +429,41 @@ fn value(v: &str) -> BreakdownLabel {
 }
 
 #[test]
+fn timestamps_beyond_the_calendar_are_typed_errors() -> TestResult {
+    // A day-grain retention in UTC at the very end of the i64 range: the start falls in the
+    // range but the calendar cannot label weeks there → InvalidInput, not a panic.
+    let table = events(&[("a", i64::MAX - 1, "use"), ("a", i64::MIN + 1, "use")])?;
+    let end = Retention::builder(EventMatcher::event("use"), EventMatcher::event("use"))
+        .intervals(2)
+        .range(i64::MAX - 2 * D, i64::MAX)
+        .build()?
+        .run(&table);
+    assert!(end.is_ok());
+    let weekly = Retention::builder(EventMatcher::event("use"), EventMatcher::event("use"))
+        .period(RetentionPeriod::Week)
+        .intervals(2)
+        .range(0, i64::MAX)
+        .build()?
+        .run(&table);
+    assert!(matches!(weekly, Err(KpiError::InvalidInput { .. })));
+    let rolling = Retention::builder(EventMatcher::event("use"), EventMatcher::event("use"))
+        .time_mode(TimeWindowMode::Rolling24h)
+        .intervals(2)
+        .range(i64::MIN + 1, i64::MIN + 2 * D)
+        .build()?
+        .run(&table);
+    assert!(rolling.is_ok());
+    // 2^63 µs of days is far more than MAX_COHORTS periods.
+    let huge = daily(1, 2).range(0, i64::MAX).build()?.run(&table);
+    assert!(matches!(huge, Err(KpiError::InvalidInput { .. })));
+    Ok(())
+}
+
+#[test]
 fn matches_duckdb_on_generated_events() -> TestResult {
     let (table, expected) = fixture()?;
     let cases = expected["retention"].as_array().ok_or("no retention")?;
-    assert_eq!(cases.len(), 18);
+    assert_eq!(cases.len(), 26);
     for case in cases {
         let s = |k: &str| case[k].as_str().ok_or(format!("{k} missing"));
         let period = match s("grain")? {
@@ -407,6 +478,10 @@ fn matches_duckdb_on_generated_events() -> TestResult {
             "on" => Counting::On,
             _ => Counting::OnOrAfter,
         };
+        let mode = match s("mode")? {
+            "rolling" => TimeWindowMode::Rolling24h,
+            _ => TimeWindowMode::Calendar,
+        };
         let from = parse_timestamp(s("range_from")?).ok_or("from")?;
         let to = parse_timestamp(s("range_to")?).ok_or("to")?;
         let result = Retention::builder(
@@ -419,6 +494,7 @@ fn matches_duckdb_on_generated_events() -> TestResult {
         )?)
         .kind(kind)
         .counting(counting)
+        .time_mode(mode)
         .min_occurrences(u32::try_from(case["min_occ"].as_u64().ok_or("min_occ")?)?)
         .range(from, to)
         .build()?
@@ -523,5 +599,98 @@ proptest! {
         let merged = even.merge(&odd)?;
         prop_assert_eq!(cells(&merged), cells(&on));
         prop_assert_eq!(merged.average, on.average);
+    }
+}
+
+/// Brute-force daily retention over days 1..=4 (events from day 5 on ignored), 4 offsets:
+/// the definitions of the module docs written directly as loops over a person's events.
+fn reference_retention(
+    rows: &[(u8, i64, bool)],
+    start_is_signup: bool,
+    kind: RetentionKind,
+    counting: Counting,
+    m: usize,
+) -> Vec<Vec<Option<u64>>> {
+    let (first, last) = (1i64, 4i64);
+    let mut cells = vec![vec![Some(0u64); 4]; 4];
+    for (c, row) in cells.iter_mut().enumerate() {
+        for (k, cell) in row.iter_mut().enumerate() {
+            if first + (c + k) as i64 > last {
+                *cell = None;
+            }
+        }
+    }
+    for p in 0..6u8 {
+        // (hour, is start, is return)
+        let mut evs: Vec<(i64, bool, bool)> = rows
+            .iter()
+            .filter(|r| r.0 == p && r.1 < 5 * 24)
+            .map(|r| (r.1, if start_is_signup { r.2 } else { !r.2 }, !r.2))
+            .collect();
+        evs.sort_by_key(|e| e.0);
+        let returns_on = |day: i64, from: i64| {
+            evs.iter()
+                .filter(|e| e.2 && e.0.div_euclid(24) == day && e.0 >= from)
+                .count()
+        };
+        let mut cohorts: Vec<(i64, i64)> = Vec::new();
+        match kind {
+            RetentionKind::FirstTime => {
+                if let Some(e) = evs.iter().find(|e| e.1) {
+                    cohorts.push((e.0.div_euclid(24), e.0));
+                }
+            }
+            _ => {
+                for day in first..=last {
+                    if let Some(e) = evs.iter().find(|e| e.1 && e.0.div_euclid(24) == day) {
+                        cohorts.push((day, e.0));
+                    }
+                }
+            }
+        }
+        for (c, t0) in cohorts {
+            if c < first || c > last {
+                continue;
+            }
+            let zero = !start_is_signup || returns_on(c, t0) >= m;
+            for k in 0..4i64 {
+                if c + k > last {
+                    break;
+                }
+                let hit = match (counting, k) {
+                    (Counting::On, 0) => zero,
+                    (Counting::On, _) => returns_on(c + k, i64::MIN) >= m,
+                    (_, 0) => zero || (c + 1..=last).any(|d| returns_on(d, i64::MIN) >= m),
+                    (_, _) => (c + k..=last).any(|d| returns_on(d, i64::MIN) >= m),
+                };
+                if hit && let Some(v) = cells[(c - first) as usize][k as usize].as_mut() {
+                    *v += 1;
+                }
+            }
+        }
+    }
+    cells
+}
+
+proptest! {
+    #[test]
+    fn daily_retention_matches_a_brute_force_reference(
+        rows in arb_events(),
+        kind in prop::sample::select(vec![RetentionKind::Recurring, RetentionKind::FirstTime]),
+        counting in prop::sample::select(vec![Counting::On, Counting::OnOrAfter]),
+        distinct_start in any::<bool>(),
+        m in 1u32..3,
+    ) {
+        let start = if distinct_start { "signup" } else { "use" };
+        let table = Retention::builder(EventMatcher::event(start), EventMatcher::event("use"))
+            .intervals(4)
+            .range(D, 5 * D)
+            .kind(kind)
+            .counting(counting)
+            .min_occurrences(m)
+            .build()?
+            .run(&build_table(&rows, |_| true)?)?;
+        let expected = reference_retention(&rows, distinct_start, kind, counting, m as usize);
+        prop_assert_eq!(cells(&table), expected);
     }
 }

@@ -1,6 +1,7 @@
 //! Funnels with PostHog's semantics: ordered, strict and unordered steps, a conversion window
-//! anchored at the step-1 event, re-entry, exclusion steps, time to convert, breakdowns with
-//! four attribution modes, in-progress entries and funnel trends.
+//! anchored at the first step's event, re-entry, exclusion steps, time to convert, breakdowns
+//! by event or person property, in-progress entries and funnel trends ([`Funnel::trends`],
+//! the same kernel per entry period).
 //!
 //! # Definitions
 //!
@@ -17,9 +18,11 @@
 //!   earliest attempt reaching that depth supplies the timings, except that a clean attempt
 //!   replaces an excluded one of the same depth.
 //! - **Strict.** Every event of the person is scanned; an event that does not match step `i`
-//!   breaks any attempt waiting at step `i`, so the steps must be consecutive events.
+//!   breaks any attempt waiting at step `i`, so the steps must be consecutive events (a repeat
+//!   of the step an attempt is at does not break it, as in PostHog).
 //! - **Unordered.** The depth of the attempt anchored at an event is the number of distinct
-//!   steps with an event in `[t₀, t₀ + window]`; the best anchor wins.
+//!   steps with an event in `[t₀, t₀ + window]`; the best anchor wins (with
+//!   [`Reentry::FirstEntry`], the earliest anchor is the only attempt).
 //! - **Exclusions** ([`Exclusion::between`]`(matcher, a, b)`): an excluded event after the
 //!   attempt reached step `a`, within the window and before it reached step `b`, marks the
 //!   attempt excluded; an excluded attempt stops advancing, and a person whose best attempt is
@@ -36,11 +39,19 @@
 //! - **One event, several steps.** An event matching steps `i` and `j > i` first advances an
 //!   earlier attempt to `j`, then serves as step `i`, so `pageview → pageview` needs two page
 //!   views.
+//! - **First occurrences** ([`FunnelBuilder::step_with`]): a step may accept only the
+//!   person's first event with its name (kept only if it passes the filter,
+//!   [`StepOccurrence::FirstEver`]) or only the first event matching it
+//!   ([`StepOccurrence::FirstMatching`]).
 //! - **Optional steps** ([`FunnelBuilder::optional_step`]): an attempt may advance to step
 //!   `k` from the nearest earlier step when the steps between are optional (the most recent
 //!   such attempt wins). An optional step counts the persons whose best attempt did it; it
 //!   has no time to convert, and the next required step's conversion, drop-off and time are
 //!   measured from the last required step.
+//! - **Step windows** ([`FunnelBuilder::step_window`]): a step may also have to follow the
+//!   previous step within its own window; the funnel window still applies.
+//! - **Holding a property constant** ([`FunnelBuilder::hold_constant`]): the key becomes
+//!   (person, value), each value's events forming their own attempts.
 //! - **Window.** A step at exactly `t₀ + window` converts; one microsecond later does not.
 //!   Units run from seconds to months (a month is 30 days, a week 7 days).
 //! - **Entry range.** [`FunnelBuilder::entry_range`] bounds the step-0 event only (PostHog
@@ -61,6 +72,7 @@
 //! - `Step(k)`: the step-`k` event must carry the value; each person gets the value under
 //!   which they go deepest (ties: the value seen first), or `Null` if they never reach step
 //!   `k` with a value.
+//! - `Person`: the person's own value ([`Breakdown::person`]), the same on every event.
 //!
 //! Buckets are ranked by persons entering the funnel; beyond the top N the rest are summed
 //! into `Other`.
@@ -101,15 +113,20 @@
 
 use std::collections::BTreeMap;
 
-use polars::prelude::*;
 use prodops_core::{Grain, Period};
+
+mod kernel;
+mod result;
+
+use kernel::{Compiled, Kernel, Outcome};
+use result::Acc;
+pub use result::{
+    BreakdownLabel, FunnelResult, FunnelSeries, FunnelStep, FunnelTrendPoint, FunnelTrends,
+};
 
 use super::retention::PeriodIndexer;
 use super::table::{Calendar, EventTable, KeyEvents, NULL_CODE};
 use crate::error::{KpiError, invalid_input};
-
-/// The step time of an optional step the attempt skipped.
-const SKIPPED: i64 = i64::MIN;
 
 /// The most steps a funnel may have (steps are bits of a `u64` mask, bit 0 unused).
 pub const MAX_STEPS: usize = 63;
@@ -202,7 +219,13 @@ impl ResolvedMatcher {
         })
     }
 
-    /// Whether the event at `row` (with event code `code`) passes the property filter.
+    /// Whether the event at `row` matches.
+    #[inline]
+    pub(crate) fn matches(&self, table: &EventTable, row: usize) -> bool {
+        self.event == Some(table.events()[row]) && self.filter_passes(table, row)
+    }
+
+    /// Whether the event at `row` passes the property filter.
     #[inline]
     pub(crate) fn filter_passes(&self, table: &EventTable, row: usize) -> bool {
         match &self.filter {
@@ -294,6 +317,20 @@ impl ConversionWindow {
     }
 }
 
+/// Which of a person's events may serve as a step (PostHog's "first time for user").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StepOccurrence {
+    /// Any matching event (default).
+    #[default]
+    Any,
+    /// Only the person's first event with the step's event name, and only if it passes the
+    /// step's property filter.
+    FirstEver,
+    /// Only the person's first event matching the step (name and filter).
+    FirstMatching,
+}
+
 /// How steps must follow each other.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -352,6 +389,9 @@ pub enum Attribution {
     AllEvents,
     /// The value on the step-`k` (0-based) event.
     Step(usize),
+    /// A person property: one value per key, given with [`Breakdown::person`], whatever the
+    /// events carry (PostHog #74304).
+    Person,
 }
 
 /// Splits a funnel by an event property.
@@ -360,15 +400,38 @@ pub struct Breakdown {
     property: String,
     attribution: Attribution,
     top_n: Option<usize>,
+    person_values: BTreeMap<String, String>,
 }
 
 impl Breakdown {
-    /// Breaks down by `property` with the given attribution, keeping every value.
+    /// Breaks down by the event property `property` with the given attribution, keeping every
+    /// value. (With [`Attribution::Person`] and no values every key is `Null`: use
+    /// [`Breakdown::person`].)
     pub fn new(property: impl Into<String>, attribution: Attribution) -> Breakdown {
         Breakdown {
             property: property.into(),
             attribution,
             top_n: None,
+            person_values: BTreeMap::new(),
+        }
+    }
+
+    /// Breaks down by a person property: `values` maps key names (as in the table's key
+    /// column) to the person's value; keys without one form the `Null` bucket.
+    pub fn person<I, K, V>(property: impl Into<String>, values: I) -> Breakdown
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        Breakdown {
+            property: property.into(),
+            attribution: Attribution::Person,
+            top_n: None,
+            person_values: values
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
         }
     }
 
@@ -385,6 +448,9 @@ impl Breakdown {
 pub struct Funnel {
     steps: Vec<EventMatcher>,
     optional: Vec<bool>,
+    occurrences: Vec<StepOccurrence>,
+    step_windows: Vec<Option<ConversionWindow>>,
+    hold_constant: Option<String>,
     order: FunnelOrder,
     window: ConversionWindow,
     reentry: Reentry,
@@ -399,6 +465,9 @@ pub struct Funnel {
 pub struct FunnelBuilder {
     steps: Vec<EventMatcher>,
     optional: Vec<bool>,
+    occurrences: Vec<StepOccurrence>,
+    step_windows: Vec<(usize, ConversionWindow)>,
+    hold_constant: Option<String>,
     order: FunnelOrder,
     window: Option<ConversionWindow>,
     reentry: Reentry,
@@ -413,6 +482,16 @@ impl FunnelBuilder {
     pub fn step(mut self, matcher: EventMatcher) -> FunnelBuilder {
         self.steps.push(matcher);
         self.optional.push(false);
+        self.occurrences.push(StepOccurrence::Any);
+        self
+    }
+
+    /// Appends a step that only the person's first occurrence can fill. The first occurrence
+    /// is taken over all the person's events in the table, before any entry range.
+    pub fn step_with(mut self, matcher: EventMatcher, occurrence: StepOccurrence) -> FunnelBuilder {
+        self.steps.push(matcher);
+        self.optional.push(false);
+        self.occurrences.push(occurrence);
         self
     }
 
@@ -432,6 +511,7 @@ impl FunnelBuilder {
     pub fn optional_step(mut self, matcher: EventMatcher) -> FunnelBuilder {
         self.steps.push(matcher);
         self.optional.push(true);
+        self.occurrences.push(StepOccurrence::Any);
         self
     }
 
@@ -474,6 +554,21 @@ impl FunnelBuilder {
     /// Breaks the funnel down by a property.
     pub fn breakdown(mut self, breakdown: Breakdown) -> FunnelBuilder {
         self.breakdown = Some(breakdown);
+        self
+    }
+
+    /// Also requires step `step` (0-based, ≥ 1) to happen within `window` of the previous
+    /// step the attempt reached (PostHog #37418). The funnel window from step 0 still applies.
+    pub fn step_window(mut self, step: usize, window: ConversionWindow) -> FunnelBuilder {
+        self.step_windows.push((step, window));
+        self
+    }
+
+    /// Holds a property constant: every step of an attempt must carry the same non-null value
+    /// of `property`, so the funnel counts (person, value) pairs (a person converting for two
+    /// values counts twice; PostHog #12028). Events without a value take no part.
+    pub fn hold_constant(mut self, property: impl Into<String>) -> FunnelBuilder {
+        self.hold_constant = Some(property.into());
         self
     }
 
@@ -544,6 +639,27 @@ impl FunnelBuilder {
                 });
             }
         }
+        let mut step_windows = vec![None; n];
+        for &(step, w) in &self.step_windows {
+            if step == 0 || step >= n {
+                return Err(invalid_input(
+                    "step window",
+                    format!("step {step} has no previous step in a {n}-step funnel"),
+                ));
+            }
+            step_windows[step] = Some(w);
+        }
+        if self.order == FunnelOrder::Unordered && !self.step_windows.is_empty() {
+            return Err(KpiError::IncompatibleOptions {
+                reason: "an unordered funnel has no previous step to measure a step window from"
+                    .into(),
+            });
+        }
+        if self.hold_constant.is_some() && self.breakdown.is_some() {
+            return Err(KpiError::IncompatibleOptions {
+                reason: "a funnel holding a property constant counts (person, value) pairs and cannot also be broken down".into(),
+            });
+        }
         if let Some(b) = &self.breakdown {
             if let Attribution::Step(k) = b.attribution {
                 if k >= n {
@@ -565,6 +681,9 @@ impl FunnelBuilder {
         Ok(Funnel {
             steps: self.steps,
             optional: self.optional,
+            occurrences: self.occurrences,
+            step_windows,
+            hold_constant: self.hold_constant,
             order: self.order,
             window,
             reentry: self.reentry,
@@ -573,793 +692,6 @@ impl FunnelBuilder {
             now: self.now,
             breakdown: self.breakdown,
         })
-    }
-}
-
-/// The label of one breakdown bucket.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum BreakdownLabel {
-    /// No breakdown: everyone.
-    Total,
-    /// Persons attributed this value.
-    Value(String),
-    /// Values beyond the top N.
-    Other,
-    /// Persons without a value.
-    Null,
-}
-
-/// One step of a funnel result.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct FunnelStep {
-    /// The step's label (event name and filter).
-    pub name: String,
-    /// Whether the step may be skipped.
-    pub optional: bool,
-    /// Persons reaching this step or further.
-    pub persons: u64,
-    /// Of those, persons whose best attempt has not finished the funnel and whose window is
-    /// still open at `now` (zero when no `now` was given).
-    pub in_progress: u64,
-    /// `persons / persons at step 0`; `None` when nobody entered.
-    pub conversion_from_first: Option<f64>,
-    /// `persons / persons at the previous step` (step 0: as `conversion_from_first`).
-    pub conversion_from_previous: Option<f64>,
-    /// Persons at the previous step who did not reach this one (0 at step 0).
-    pub drop_off: u64,
-    /// Mean seconds from the previous step to this one over persons reaching it; `None` at
-    /// step 0 or when nobody reached it.
-    pub mean_time_to_convert: Option<f64>,
-    /// Median seconds from the previous step to this one (mean of the two middle values for
-    /// an even count).
-    pub median_time_to_convert: Option<f64>,
-    durations: Vec<i64>,
-}
-
-/// The funnel of one breakdown bucket.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct FunnelSeries {
-    /// Which persons this series counts.
-    pub label: BreakdownLabel,
-    /// One entry per step.
-    pub steps: Vec<FunnelStep>,
-}
-
-/// The result of [`Funnel::run`]: one series without a breakdown, or one per bucket.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct FunnelResult {
-    /// The series; without a breakdown a single [`BreakdownLabel::Total`] series.
-    pub series: Vec<FunnelSeries>,
-    /// The conversion window in microseconds.
-    pub window_micros: i64,
-    /// The `now` used for in-progress entries.
-    pub now: Option<i64>,
-}
-
-/// Per-bucket sufficient statistics: counts per step and the durations behind the timings.
-#[derive(Debug, Clone)]
-struct Acc {
-    optional: Vec<bool>,
-    persons: Vec<u64>,
-    in_progress: Vec<u64>,
-    durations: Vec<Vec<i64>>,
-}
-
-impl Acc {
-    fn new(optional: &[bool]) -> Acc {
-        let n = optional.len();
-        Acc {
-            optional: optional.to_vec(),
-            persons: vec![0; n],
-            in_progress: vec![0; n],
-            durations: vec![Vec::new(); n],
-        }
-    }
-
-    fn add(&mut self, other: &Acc) {
-        for (a, b) in self.persons.iter_mut().zip(&other.persons) {
-            *a += b;
-        }
-        for (a, b) in self.in_progress.iter_mut().zip(&other.in_progress) {
-            *a += b;
-        }
-        for (a, b) in self.durations.iter_mut().zip(&other.durations) {
-            a.extend_from_slice(b);
-        }
-    }
-
-    fn record(&mut self, out: &Outcome, times: &[i64], window: i64, now: Option<i64>) {
-        if out.depth == 0 || out.excluded {
-            return;
-        }
-        let n = self.persons.len();
-        let open = out.depth < n && now.is_some_and(|now| now - out.t0 < window);
-        let mut last_required = 0;
-        for i in 0..out.depth {
-            if self.optional[i] {
-                if times[i] != SKIPPED {
-                    self.persons[i] += 1;
-                    if open {
-                        self.in_progress[i] += 1;
-                    }
-                }
-                continue;
-            }
-            self.persons[i] += 1;
-            if open {
-                self.in_progress[i] += 1;
-            }
-            if i > 0 {
-                self.durations[i].push(times[i] - times[last_required]);
-            }
-            last_required = i;
-        }
-    }
-
-    fn series(&self, label: BreakdownLabel, names: &[String]) -> FunnelSeries {
-        let first = self.persons.first().copied().unwrap_or(0);
-        let ratio = |a: u64, b: u64| (b > 0).then(|| a as f64 / b as f64);
-        let mut last_required = 0;
-        let steps = names
-            .iter()
-            .enumerate()
-            .map(|(i, name)| {
-                let persons = self.persons[i];
-                let previous = if i == 0 {
-                    persons
-                } else {
-                    self.persons[last_required]
-                };
-                if !self.optional[i] {
-                    last_required = i;
-                }
-                let mut d = self.durations[i].clone();
-                d.sort_unstable();
-                FunnelStep {
-                    name: name.clone(),
-                    optional: self.optional[i],
-                    persons,
-                    in_progress: self.in_progress[i],
-                    conversion_from_first: ratio(persons, first),
-                    conversion_from_previous: ratio(persons, previous),
-                    drop_off: previous.saturating_sub(persons),
-                    mean_time_to_convert: mean_seconds(&d),
-                    median_time_to_convert: median_seconds(&d),
-                    durations: d,
-                }
-            })
-            .collect();
-        FunnelSeries { label, steps }
-    }
-
-    fn from_series(s: &FunnelSeries) -> Acc {
-        Acc {
-            optional: s.steps.iter().map(|x| x.optional).collect(),
-            persons: s.steps.iter().map(|x| x.persons).collect(),
-            in_progress: s.steps.iter().map(|x| x.in_progress).collect(),
-            durations: s.steps.iter().map(|x| x.durations.clone()).collect(),
-        }
-    }
-}
-
-fn mean_seconds(d: &[i64]) -> Option<f64> {
-    if d.is_empty() {
-        return None;
-    }
-    let sum: i128 = d.iter().map(|&x| i128::from(x)).sum();
-    Some(sum as f64 / d.len() as f64 / 1e6)
-}
-
-/// Median of sorted durations, in seconds.
-fn median_seconds(sorted: &[i64]) -> Option<f64> {
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
-    let mid = if n % 2 == 1 {
-        sorted[n / 2] as f64
-    } else {
-        (sorted[n / 2 - 1] as f64 + sorted[n / 2] as f64) / 2.0
-    };
-    Some(mid / 1e6)
-}
-
-impl FunnelResult {
-    /// The series with this label.
-    pub fn series(&self, label: &BreakdownLabel) -> Option<&FunnelSeries> {
-        self.series.iter().find(|s| &s.label == label)
-    }
-
-    /// Adds the counts and timings of a result computed on another shard of keys (shards
-    /// partitioned by key add up exactly). Buckets are matched by label; merge results computed
-    /// without a top-N, since each shard's top N may differ.
-    ///
-    /// # Errors
-    ///
-    /// [`KpiError::IncompatibleOptions`] when the two results have different steps or windows.
-    pub fn merge(&self, other: &FunnelResult) -> Result<FunnelResult, KpiError> {
-        let names = |r: &FunnelResult| -> Vec<String> {
-            r.series
-                .first()
-                .map(|s| s.steps.iter().map(|x| x.name.clone()).collect())
-                .unwrap_or_default()
-        };
-        let (a, b) = (names(self), names(other));
-        if self.window_micros != other.window_micros || (!a.is_empty() && !b.is_empty() && a != b) {
-            return Err(KpiError::IncompatibleOptions {
-                reason: "funnel results with different steps or windows cannot be merged".into(),
-            });
-        }
-        let names = if a.is_empty() { b } else { a };
-        let mut accs: BTreeMap<BreakdownLabel, Acc> = BTreeMap::new();
-        for s in self.series.iter().chain(&other.series) {
-            let acc = Acc::from_series(s);
-            accs.entry(s.label.clone())
-                .or_insert_with(|| Acc::new(&acc.optional))
-                .add(&acc);
-        }
-        Ok(FunnelResult {
-            series: accs
-                .into_iter()
-                .map(|(label, acc)| acc.series(label, &names))
-                .collect(),
-            window_micros: self.window_micros,
-            now: self.now,
-        })
-    }
-
-    /// One row per series and step: `breakdown` (only with a breakdown; null for the `Null`
-    /// bucket), `step` (0-based), `name`, `persons`, `in_progress`, `conversion_from_first`,
-    /// `conversion_from_previous`, `drop_off`, `mean_time_to_convert_s`,
-    /// `median_time_to_convert_s`.
-    ///
-    /// # Errors
-    ///
-    /// [`KpiError::Polars`] if the frame cannot be assembled.
-    pub fn to_frame(&self) -> Result<DataFrame, KpiError> {
-        let has_breakdown = self.series.iter().any(|s| s.label != BreakdownLabel::Total);
-        let mut breakdown: Vec<Option<String>> = Vec::new();
-        let mut step = Vec::new();
-        let mut name = Vec::new();
-        let mut persons = Vec::new();
-        let mut in_progress = Vec::new();
-        let mut conv_first = Vec::new();
-        let mut conv_prev = Vec::new();
-        let mut drop_off = Vec::new();
-        let mut mean_t = Vec::new();
-        let mut median_t = Vec::new();
-        for s in &self.series {
-            let label = match &s.label {
-                BreakdownLabel::Value(v) => Some(v.clone()),
-                BreakdownLabel::Other => Some("Other".to_string()),
-                BreakdownLabel::Null | BreakdownLabel::Total => None,
-            };
-            for (i, x) in s.steps.iter().enumerate() {
-                breakdown.push(label.clone());
-                step.push(i as u32);
-                name.push(x.name.clone());
-                persons.push(x.persons);
-                in_progress.push(x.in_progress);
-                conv_first.push(x.conversion_from_first);
-                conv_prev.push(x.conversion_from_previous);
-                drop_off.push(x.drop_off);
-                mean_t.push(x.mean_time_to_convert);
-                median_t.push(x.median_time_to_convert);
-            }
-        }
-        let mut columns = Vec::new();
-        if has_breakdown {
-            columns.push(Column::new("breakdown".into(), breakdown));
-        }
-        columns.extend([
-            Column::new("step".into(), step),
-            Column::new("name".into(), name),
-            Column::new("persons".into(), persons),
-            Column::new("in_progress".into(), in_progress),
-            Column::new("conversion_from_first".into(), conv_first),
-            Column::new("conversion_from_previous".into(), conv_prev),
-            Column::new("drop_off".into(), drop_off),
-            Column::new("mean_time_to_convert_s".into(), mean_t),
-            Column::new("median_time_to_convert_s".into(), median_t),
-        ]);
-        Ok(DataFrame::new_infer_height(columns)?)
-    }
-}
-
-/// Conversion of the persons entering in one period (see [`Funnel::trends`]).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct FunnelTrendPoint {
-    /// The entry period.
-    pub period: Period,
-    /// Persons with an attempt starting in the period.
-    pub entered: u64,
-    /// Of those, persons completing every step.
-    pub converted: u64,
-    /// Of the non-converted, persons whose window is still open at `now`.
-    pub in_progress: u64,
-    /// `converted / entered`; `None` when nobody entered.
-    pub conversion: Option<f64>,
-}
-
-/// Funnel trends: conversion by entry period.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct FunnelTrends {
-    /// The grain of the entry periods.
-    pub grain: Grain,
-    /// One point per period with at least one entry, in time order.
-    pub points: Vec<FunnelTrendPoint>,
-}
-
-impl FunnelTrends {
-    /// Columns `period` (label), `entered`, `converted`, `in_progress`, `conversion`.
-    ///
-    /// # Errors
-    ///
-    /// [`KpiError::Polars`] if the frame cannot be assembled.
-    pub fn to_frame(&self) -> Result<DataFrame, KpiError> {
-        let p = &self.points;
-        Ok(DataFrame::new_infer_height(vec![
-            Column::new(
-                "period".into(),
-                p.iter().map(|x| x.period.label()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "entered".into(),
-                p.iter().map(|x| x.entered).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "converted".into(),
-                p.iter().map(|x| x.converted).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "in_progress".into(),
-                p.iter().map(|x| x.in_progress).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "conversion".into(),
-                p.iter().map(|x| x.conversion).collect::<Vec<_>>(),
-            ),
-        ])?)
-    }
-}
-
-/// Bit 0 of a step mask (no step uses it): the event code has matchers with property filters.
-const HAS_FILTERED: u64 = 1;
-
-/// Step and exclusion masks per event code, with the filtered matchers checked per row.
-struct Compiled {
-    /// Per event code, `[steps, exclusions]`: bit `k` of `steps` set when every event with
-    /// this code matches 1-based step `k`; bit `s` of `exclusions` when it is an exclusion
-    /// between 1-based steps `s − 1` and `s`. Bit 0 of `steps` flags codes with filtered
-    /// matchers, so the common case is one lookup in one array.
-    masks: Vec<[u64; 2]>,
-    /// Matchers with a property filter, per event code: (step bits, exclusion bits, matcher).
-    filtered: Vec<Vec<(u64, u64, ResolvedMatcher)>>,
-}
-
-impl Compiled {
-    fn new(funnel: &Funnel, table: &EventTable) -> Result<Compiled, KpiError> {
-        let n_codes = table.event_names().len();
-        let mut c = Compiled {
-            masks: vec![[0; 2]; n_codes],
-            filtered: vec![Vec::new(); n_codes],
-        };
-        let mut add = |m: &EventMatcher, step_bits: u64, excl_bits: u64| {
-            let r = ResolvedMatcher::resolve(m, table)?;
-            if let Some(code) = r.event {
-                let code = code as usize;
-                if r.filter.is_none() {
-                    c.masks[code][0] |= step_bits;
-                    c.masks[code][1] |= excl_bits;
-                } else {
-                    c.masks[code][0] |= HAS_FILTERED;
-                    c.filtered[code].push((step_bits, excl_bits, r));
-                }
-            }
-            Ok::<(), KpiError>(())
-        };
-        for (i, m) in funnel.steps.iter().enumerate() {
-            add(m, 1 << (i + 1), 0)?;
-        }
-        for e in &funnel.exclusions {
-            // 1-based step s is reached from s − 1: an exclusion between 0-based steps a and b
-            // watches the transitions into 1-based steps a + 2 ..= b + 1.
-            let mut bits = 0u64;
-            for s in (e.from_step + 2)..=(e.to_step + 1) {
-                bits |= 1 << s;
-            }
-            add(&e.matcher, 0, bits)?;
-        }
-        Ok(c)
-    }
-
-    #[inline]
-    fn masks(&self, table: &EventTable, row: usize) -> (u64, u64) {
-        let code = table.events()[row] as usize;
-        let [mut s, mut x] = self.masks[code];
-        if s & HAS_FILTERED != 0 {
-            s &= !HAS_FILTERED;
-            for (sb, xb, m) in &self.filtered[code] {
-                if m.filter_passes(table, row) {
-                    s |= sb;
-                    x |= xb;
-                }
-            }
-        }
-        (s, x)
-    }
-}
-
-/// One attempt as seen from one step: when it started, whether an exclusion hit it, and which
-/// row served as this step (so one event is not used for two consecutive steps).
-#[derive(Debug, Clone, Copy, Default)]
-struct Attempt {
-    set: bool,
-    t0: i64,
-    excluded: bool,
-    row: usize,
-}
-
-/// The best attempt of a key.
-#[derive(Debug, Clone, Copy, Default)]
-struct Outcome {
-    depth: usize,
-    excluded: bool,
-    t0: i64,
-}
-
-/// The kernel state: fixed size for a funnel, reused across keys.
-struct Kernel {
-    n: usize,
-    /// Bit `k` set when 1-based step `k` is optional.
-    optional: u64,
-    window: i64,
-    order: FunnelOrder,
-    reentry: Reentry,
-    /// `entered[k]` for 1-based step `k`; `entered[0]` unused.
-    entered: Vec<Attempt>,
-    /// Row-major `(n + 1) × n`: the step times of the attempt in `entered[k]`.
-    times: Vec<i64>,
-    best: Outcome,
-    best_times: Vec<i64>,
-    first_entry_used: bool,
-    /// (1-based step, row) pairs of a same-timestamp group with different steps.
-    split: Vec<(usize, usize)>,
-    /// Unordered: the next time at or after the scan position of each step (1-based).
-    next: Vec<i64>,
-    sorted: Vec<i64>,
-}
-
-impl Kernel {
-    fn new(funnel: &Funnel) -> Kernel {
-        let n = funnel.steps.len();
-        Kernel {
-            n,
-            optional: funnel
-                .optional
-                .iter()
-                .enumerate()
-                .filter(|(_, o)| **o)
-                .fold(0, |bits, (i, _)| bits | 1 << (i + 1)),
-            window: funnel.window.micros(),
-            order: funnel.order,
-            reentry: funnel.reentry,
-            entered: vec![Attempt::default(); n + 1],
-            times: vec![0; (n + 1) * n],
-            best: Outcome::default(),
-            best_times: vec![0; n],
-            first_entry_used: false,
-            split: Vec::new(),
-            next: vec![i64::MAX; n + 1],
-            sorted: Vec::with_capacity(n),
-        }
-    }
-
-    fn reset(&mut self) {
-        self.entered.fill(Attempt::default());
-        self.best = Outcome::default();
-        self.first_entry_used = false;
-    }
-
-    /// Runs one key. `masks(row)` gives the step and exclusion bits of a row, `admit(row)`
-    /// whether a step-0 event at `row` may start an attempt.
-    #[inline]
-    fn run<M, A>(&mut self, key: &KeyEvents<'_>, masks: M, admit: A) -> Outcome
-    where
-        M: Fn(usize) -> (u64, u64),
-        A: Fn(usize) -> bool,
-    {
-        self.reset();
-        if self.order == FunnelOrder::Unordered {
-            self.run_unordered(key, masks, admit);
-        } else {
-            self.run_ordered(key, masks, admit);
-        }
-        self.best
-    }
-
-    fn run_ordered<M, A>(&mut self, key: &KeyEvents<'_>, masks: M, admit: A)
-    where
-        M: Fn(usize) -> (u64, u64),
-        A: Fn(usize) -> bool,
-    {
-        let strict = self.order == FunnelOrder::Strict;
-        let ts = key.timestamps;
-        let base = key.rows.0;
-        let len = ts.len();
-        let admitted = |row: usize, m: u64| {
-            if m & 2 != 0 && !admit(row) { m & !2 } else { m }
-        };
-        let mut i = 0;
-        while i < len {
-            let row = base + i;
-            let (m, x) = masks(row);
-            let m = admitted(row, m);
-            if m == 0 && x == 0 && !strict {
-                i += 1;
-                continue;
-            }
-            let t = ts[i];
-            if i + 1 < len && ts[i + 1] == t {
-                let mut j = i + 1;
-                while j < len && ts[j] == t {
-                    j += 1;
-                }
-                self.process_group(base, i, j, t, &masks, &admitted, strict);
-                i = j;
-            } else {
-                self.process(row, t, m, x, strict);
-                i += 1;
-            }
-            if self.best.depth == self.n && !self.best.excluded {
-                break;
-            }
-        }
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn process_group<M, D>(
-        &mut self,
-        base: usize,
-        start: usize,
-        end: usize,
-        t: i64,
-        masks: &M,
-        admitted: &D,
-        strict: bool,
-    ) where
-        M: Fn(usize) -> (u64, u64),
-        D: Fn(usize, u64) -> u64,
-    {
-        let mut first: Option<(u64, u64)> = None;
-        let mut all_equal = true;
-        for r in (base + start)..(base + end) {
-            let (m, x) = masks(r);
-            let mx = (admitted(r, m), x);
-            if mx == (0, 0) && !strict {
-                continue;
-            }
-            match first {
-                None => first = Some(mx),
-                Some(f) if f != mx => all_equal = false,
-                Some(_) => {}
-            }
-        }
-        if all_equal {
-            for r in (base + start)..(base + end) {
-                let (m, x) = masks(r);
-                let m = admitted(r, m);
-                if m == 0 && x == 0 && !strict {
-                    continue;
-                }
-                self.process(r, t, m, x, strict);
-            }
-            return;
-        }
-        self.split.clear();
-        for r in (base + start)..(base + end) {
-            let (m, _) = masks(r);
-            let mut m = admitted(r, m);
-            while m != 0 {
-                let k = m.trailing_zeros() as usize;
-                self.split.push((k, r));
-                m &= m - 1;
-            }
-        }
-        // Stable by step, so rows of one step keep their order.
-        self.split.sort_by_key(|&(k, _)| k);
-        for idx in 0..self.split.len() {
-            let (k, r) = self.split[idx];
-            if k == 1 {
-                self.enter(r, t);
-            } else {
-                self.advance(k, r, t, true);
-            }
-        }
-    }
-
-    #[inline]
-    fn process(&mut self, row: usize, t: i64, m: u64, x: u64, strict: bool) {
-        let mut bits = m;
-        while bits != 0 {
-            let k = 63 - bits.leading_zeros() as usize;
-            if k == 1 {
-                self.enter(row, t);
-            } else {
-                self.advance(k, row, t, false);
-            }
-            bits &= !(1u64 << k);
-        }
-        let mut bits = x;
-        while bits != 0 {
-            let s = bits.trailing_zeros() as usize;
-            self.exclude(s, t);
-            bits &= bits - 1;
-        }
-        if strict {
-            for k in 1..=self.n {
-                if m & (1 << k) == 0 {
-                    self.entered[k].set = false;
-                }
-            }
-        }
-    }
-
-    #[inline]
-    fn enter(&mut self, row: usize, t: i64) {
-        let e = self.entered[1];
-        if e.set && e.t0 == t {
-            return;
-        }
-        if self.reentry == Reentry::FirstEntry {
-            if self.first_entry_used {
-                return;
-            }
-            self.first_entry_used = true;
-        }
-        self.entered[1] = Attempt {
-            set: true,
-            t0: t,
-            excluded: false,
-            row,
-        };
-        self.times[self.n] = t;
-        self.improve(1);
-    }
-
-    /// Advances an attempt to step `k` from step `k − 1`, or from an earlier step when the
-    /// steps in between are optional (the most recent such attempt wins, the deeper on a tie).
-    #[inline]
-    fn advance(&mut self, k: usize, row: usize, t: i64, check_used: bool) {
-        let cur = self.entered[k];
-        let mut from: Option<usize> = None;
-        let mut j = k - 1;
-        loop {
-            let prev = self.entered[j];
-            let usable = prev.set
-                && !prev.excluded
-                && t - prev.t0 <= self.window
-                && !(cur.set && cur.t0 == prev.t0)
-                && !(check_used && prev.row == row);
-            if usable && from.is_none_or(|f| prev.t0 > self.entered[f].t0) {
-                from = Some(j);
-            }
-            if j <= 1 || self.optional & (1 << j) == 0 {
-                break;
-            }
-            j -= 1;
-        }
-        let Some(j) = from else {
-            return;
-        };
-        self.entered[k] = Attempt {
-            set: true,
-            t0: self.entered[j].t0,
-            excluded: false,
-            row,
-        };
-        let n = self.n;
-        let (lo, hi) = self.times.split_at_mut(k * n);
-        hi[..j].copy_from_slice(&lo[j * n..j * n + j]);
-        hi[j..k - 1].fill(SKIPPED);
-        hi[k - 1] = t;
-        self.improve(k);
-    }
-
-    #[inline]
-    fn exclude(&mut self, s: usize, t: i64) {
-        let prev = self.entered[s - 1];
-        if !prev.set || prev.excluded || t - prev.t0 > self.window {
-            return;
-        }
-        let cur = self.entered[s];
-        if cur.set && cur.t0 == prev.t0 {
-            return;
-        }
-        self.entered[s - 1].excluded = true;
-        if self.best.depth == s - 1 && self.best.t0 == prev.t0 {
-            self.best.excluded = true;
-        }
-    }
-
-    #[inline]
-    fn improve(&mut self, k: usize) {
-        if k > self.best.depth || (k == self.best.depth && self.best.excluded) {
-            let e = self.entered[k];
-            self.best = Outcome {
-                depth: k,
-                excluded: false,
-                t0: e.t0,
-            };
-            let n = self.n;
-            self.best_times[..k].copy_from_slice(&self.times[k * n..k * n + k]);
-        }
-    }
-
-    /// Backward pass: `next[k]` is the first time at or after the current event of an event
-    /// matching step `k`, so the attempt anchored at each event is read off in O(steps).
-    fn run_unordered<M, A>(&mut self, key: &KeyEvents<'_>, masks: M, admit: A)
-    where
-        M: Fn(usize) -> (u64, u64),
-        A: Fn(usize) -> bool,
-    {
-        self.next.fill(i64::MAX);
-        let mut next_excl = i64::MAX;
-        let base = key.rows.0;
-        for i in (0..key.len()).rev() {
-            let row = base + i;
-            let (m, x) = masks(row);
-            let t = key.timestamps[i];
-            if x != 0 {
-                next_excl = t;
-            }
-            if m == 0 {
-                continue;
-            }
-            let mut bits = m;
-            while bits != 0 {
-                let k = bits.trailing_zeros() as usize;
-                self.next[k] = t;
-                bits &= bits - 1;
-            }
-            if !admit(row) {
-                continue;
-            }
-            let limit = t.saturating_add(self.window);
-            let mut depth = 0;
-            let mut end = t;
-            for k in 1..=self.n {
-                let nk = self.next[k];
-                if nk <= limit {
-                    depth += 1;
-                    end = end.max(nk);
-                }
-            }
-            let excluded = next_excl <= end;
-            let b = self.best;
-            // Going backward, a later-visited anchor is earlier in time: it wins ties unless it
-            // is excluded and the current best is clean.
-            let better =
-                depth > b.depth || (depth == b.depth && depth > 0 && (!excluded || b.excluded));
-            if better {
-                self.best = Outcome {
-                    depth,
-                    excluded,
-                    t0: t,
-                };
-                self.sorted.clear();
-                self.sorted
-                    .extend((1..=self.n).map(|k| self.next[k]).filter(|&x| x <= limit));
-                self.sorted.sort_unstable();
-                self.best_times[..depth].copy_from_slice(&self.sorted);
-            }
-        }
     }
 }
 
@@ -1431,9 +763,41 @@ impl Funnel {
 
         let Some(breakdown) = &self.breakdown else {
             let mut acc = Acc::new(&self.optional);
+            let held = match &self.hold_constant {
+                None => None,
+                Some(name) => {
+                    Some(
+                        table
+                            .property(name)
+                            .ok_or_else(|| KpiError::MissingColumn {
+                                column: name.clone(),
+                                purpose: "funnel property held constant".into(),
+                            })?,
+                    )
+                }
+            };
+            let mut values: Vec<u32> = Vec::new();
             for key in table.keys() {
-                let out = kernel.run(&key, masks, admit);
-                acc.record(&out, &kernel.best_times, window, self.now);
+                compiled.prepare_key(table, &key);
+                let Some(prop) = held else {
+                    let out = kernel.run(&key, masks, admit);
+                    acc.record(&out, &kernel.best_times, window, self.now);
+                    continue;
+                };
+                let codes = prop.codes();
+                values.clear();
+                for row in key.range() {
+                    if codes[row] != NULL_CODE && masks(row) != (0, 0) {
+                        push_distinct(&mut values, codes[row]);
+                    }
+                }
+                for &v in &values {
+                    let only_v = |row: usize| {
+                        if codes[row] == v { masks(row) } else { (0, 0) }
+                    };
+                    let out = kernel.run(&key, only_v, admit);
+                    acc.record(&out, &kernel.best_times, window, self.now);
+                }
             }
             return Ok(FunnelResult {
                 series: vec![acc.series(BreakdownLabel::Total, &names)],
@@ -1442,15 +806,39 @@ impl Funnel {
             });
         };
 
-        let prop = table
-            .property(&breakdown.property)
-            .ok_or_else(|| KpiError::MissingColumn {
-                column: breakdown.property.clone(),
-                purpose: "funnel breakdown".into(),
-            })?;
-        let codes = prop.codes();
+        // Value labels and per-row codes of an event property, or for a person property the
+        // labels and one code per key.
+        let mut person_codes: Vec<u32> = Vec::new();
+        let (labels, codes): (Vec<String>, &[u32]) = if breakdown.attribution == Attribution::Person
+        {
+            let mut labels: Vec<String> = Vec::new();
+            person_codes = table
+                .key_names()
+                .iter()
+                .map(|k| match breakdown.person_values.get(k) {
+                    None => NULL_CODE,
+                    Some(v) => match labels.iter().position(|l| l == v) {
+                        Some(i) => i as u32,
+                        None => {
+                            labels.push(v.clone());
+                            (labels.len() - 1) as u32
+                        }
+                    },
+                })
+                .collect();
+            (labels, &[])
+        } else {
+            let prop =
+                table
+                    .property(&breakdown.property)
+                    .ok_or_else(|| KpiError::MissingColumn {
+                        column: breakdown.property.clone(),
+                        purpose: "funnel breakdown".into(),
+                    })?;
+            (prop.values().to_vec(), prop.codes())
+        };
         // Slot v for value code v, the last slot for missing values.
-        let null_slot = prop.values().len();
+        let null_slot = labels.len();
         let mut accs: Vec<Option<Acc>> = vec![None; null_slot + 1];
         let slot = |code: u32| {
             if code == NULL_CODE {
@@ -1460,8 +848,17 @@ impl Funnel {
             }
         };
         let mut values: Vec<u32> = Vec::new();
+        let mut chosen_times = vec![0; n];
         for key in table.keys() {
+            compiled.prepare_key(table, &key);
             match breakdown.attribution {
+                Attribution::Person => {
+                    let value = person_codes[key.key as usize];
+                    let out = kernel.run(&key, masks, admit);
+                    accs[slot(value)]
+                        .get_or_insert_with(|| Acc::new(&self.optional))
+                        .record(&out, &kernel.best_times, window, self.now);
+                }
                 Attribution::FirstTouch | Attribution::LastTouch => {
                     let mut value = NULL_CODE;
                     for row in key.range() {
@@ -1507,7 +904,6 @@ impl Funnel {
                         }
                     }
                     let mut chosen = (NULL_CODE, Outcome::default());
-                    let mut chosen_times = vec![0; n];
                     for &v in &values {
                         let out = kernel.run(
                             &key,
@@ -1548,14 +944,14 @@ impl Funnel {
         ranked.sort_by(|a, b| {
             b.1.persons[0]
                 .cmp(&a.1.persons[0])
-                .then_with(|| prop.values()[a.0].cmp(&prop.values()[b.0]))
+                .then_with(|| labels[a.0].cmp(&labels[b.0]))
         });
         let keep = breakdown.top_n.unwrap_or(usize::MAX);
         let mut series = Vec::new();
         let mut other: Option<Acc> = None;
         for (rank, (i, acc)) in ranked.into_iter().enumerate() {
             if rank < keep {
-                series.push(acc.series(BreakdownLabel::Value(prop.values()[i].clone()), &names));
+                series.push(acc.series(BreakdownLabel::Value(labels[i].clone()), &names));
             } else {
                 other
                     .get_or_insert_with(|| Acc::new(&self.optional))
@@ -1585,7 +981,8 @@ impl Funnel {
     ///
     /// # Errors
     ///
-    /// [`KpiError::IncompatibleOptions`] with a breakdown; [`KpiError::MissingColumn`] as
+    /// [`KpiError::IncompatibleOptions`] with a breakdown or a property held constant;
+    /// [`KpiError::MissingColumn`] as
     /// [`Funnel::run`]; [`KpiError::InvalidInput`] for a timestamp outside the calendar.
     ///
     /// # Examples
@@ -1614,9 +1011,10 @@ impl Funnel {
         grain: Grain,
         calendar: &Calendar,
     ) -> Result<FunnelTrends, KpiError> {
-        if self.breakdown.is_some() {
+        if self.breakdown.is_some() || self.hold_constant.is_some() {
             return Err(KpiError::IncompatibleOptions {
-                reason: "funnel trends are computed without a breakdown".into(),
+                reason: "funnel trends count persons: no breakdown and no property held constant"
+                    .into(),
             });
         }
         let compiled = Compiled::new(self, table)?;
@@ -1626,17 +1024,25 @@ impl Funnel {
         let masks = |row: usize| compiled.masks(table, row);
         let mut indexer = PeriodIndexer::new(*calendar, Some(grain));
         let mut buckets: Vec<i64> = Vec::new();
-        let mut distinct: Vec<i64> = Vec::new();
+        // Per entry bucket of the key: (bucket, first and last row of its entries).
+        let mut distinct: Vec<(i64, usize, usize)> = Vec::new();
         let mut totals: BTreeMap<i64, (u64, u64, u64)> = BTreeMap::new();
-        let first_step_bit = 2u64;
+        // Attempts start at step 0, or in an unordered funnel at any step.
+        let entry_bits = if self.order == FunnelOrder::Unordered {
+            u64::MAX
+        } else {
+            2
+        };
         for key in table.keys() {
+            compiled.prepare_key(table, &key);
             buckets.clear();
             distinct.clear();
-            for row in key.range() {
-                let b = if masks(row).0 & first_step_bit != 0 && self.entry_admits(table, row) {
+            for (i, row) in key.range().enumerate() {
+                let b = if masks(row).0 & entry_bits != 0 && self.entry_admits(table, row) {
                     let b = indexer.index(table.timestamps()[row])?;
-                    if distinct.last() != Some(&b) {
-                        distinct.push(b);
+                    match distinct.last_mut() {
+                        Some(d) if d.0 == b => d.2 = i,
+                        _ => distinct.push((b, i, i)),
                     }
                     b
                 } else {
@@ -1645,8 +1051,20 @@ impl Funnel {
                 buckets.push(b);
             }
             let start = key.rows.0;
-            for &b in &distinct {
-                let out = kernel.run(&key, masks, |row| buckets[row - start] == b);
+            let ts = key.timestamps;
+            for &(b, first, last) in &distinct {
+                // Only events from the bucket's first entry instant (same-instant events
+                // included) to its last entry plus the window can serve its attempts.
+                let lo = ts.partition_point(|&t| t < ts[first]);
+                let end = ts[last].saturating_add(window);
+                let hi = ts.partition_point(|&t| t <= end);
+                let part = KeyEvents {
+                    key: key.key,
+                    rows: (start + lo, start + hi),
+                    timestamps: &ts[lo..hi],
+                    events: &key.events[lo..hi],
+                };
+                let out = kernel.run(&part, masks, |row| buckets[row - start] == b);
                 if out.depth == 0 || out.excluded {
                     continue;
                 }
@@ -1654,7 +1072,10 @@ impl Funnel {
                 e.0 += 1;
                 if out.depth == n {
                     e.1 += 1;
-                } else if self.now.is_some_and(|now| now - out.t0 < window) {
+                } else if self
+                    .now
+                    .is_some_and(|now| now.saturating_sub(out.t0) < window)
+                {
                     e.2 += 1;
                 }
             }
