@@ -1,0 +1,8 @@
+//! # prodops-feedback
+//!
+//! Customer feedback from raw text to ranked, customer-weighted demand.
+
+mod error;
+pub mod sentiment;
+
+pub use error::FeedbackError;

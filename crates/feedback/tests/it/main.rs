@@ -1,0 +1,5 @@
+//! Integration tests of prodops-feedback against vaderSentiment fixtures, planted truth in the
+//! sample data, hand-checked examples and properties.
+#![allow(missing_docs, dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+mod sentiment;
