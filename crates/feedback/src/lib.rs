@@ -3,6 +3,8 @@
 //! Customer feedback from raw text to ranked, customer-weighted demand.
 
 mod error;
+pub mod ingest;
+pub mod model;
 pub mod sentiment;
 
 pub use error::FeedbackError;

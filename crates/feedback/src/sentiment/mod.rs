@@ -99,7 +99,11 @@ impl Sentiment {
         if self.sentences.is_empty() {
             return f64::from(u8::from(self.label == Label::Negative));
         }
-        let neg = self.sentences.iter().filter(|s| s.compound <= -0.05).count();
+        let neg = self
+            .sentences
+            .iter()
+            .filter(|s| s.compound <= -0.05)
+            .count();
         neg as f64 / self.sentences.len() as f64
     }
 }
@@ -171,10 +175,14 @@ pub enum Mode {
     /// One VADER score for the whole text (vaderSentiment's behaviour).
     #[default]
     Whole,
-    /// Texts of two sentences or more are scored per UAX #29 sentence; the result is the mean
-    /// of the sentence scores. One-sentence texts score as in `Whole`.
+    /// Long texts (see [`VaderModel::with_sentence_min_words`]) of two sentences or more are
+    /// scored per UAX #29 sentence; the result is the mean of the sentence scores. Other
+    /// texts score as in `Whole`.
     Sentences,
 }
+
+/// Default word count from which [`Mode::Sentences`] splits a text.
+pub const DEFAULT_SENTENCE_MIN_WORDS: usize = 40;
 
 /// VADER as a [`SentimentModel`].
 ///
@@ -184,7 +192,7 @@ pub enum Mode {
 /// use prodops_feedback::sentiment::{Label, Mode, SentimentModel, VaderModel};
 ///
 /// let stock = VaderModel::stock()?;
-/// let product = VaderModel::product()?.with_mode(Mode::Sentences);
+/// let product = VaderModel::product()?.with_mode(Mode::Sentences).with_sentence_min_words(0);
 /// let text = "Customer support was quick. The app is buggy and slow.";
 /// assert_eq!(stock.score(text)?.label, Label::Positive);
 /// let s = product.score(text)?;
@@ -197,6 +205,7 @@ pub enum Mode {
 pub struct VaderModel {
     vader: Vader,
     mode: Mode,
+    sentence_min_words: usize,
 }
 
 impl VaderModel {
@@ -225,7 +234,17 @@ impl VaderModel {
         VaderModel {
             vader,
             mode: Mode::Whole,
+            sentence_min_words: DEFAULT_SENTENCE_MIN_WORDS,
         }
+    }
+
+    /// In sentence mode, texts with fewer whitespace-separated words than this are scored
+    /// whole (default [`DEFAULT_SENTENCE_MIN_WORDS`]): on short multi-sentence texts such as
+    /// tweets, averaging sentences dampens strong sentiment and lowers the correlation with
+    /// human ratings (measured in the tests and `docs/methods/feedback.md`).
+    pub fn with_sentence_min_words(mut self, words: usize) -> VaderModel {
+        self.sentence_min_words = words;
+        self
     }
 
     /// Sets the mode.
@@ -243,7 +262,12 @@ impl VaderModel {
 impl SentimentModel for VaderModel {
     fn score(&self, text: &str) -> Result<Sentiment, FeedbackError> {
         let model_id = self.model_id();
-        if self.mode == Mode::Sentences {
+        if self.mode == Mode::Sentences
+            && text
+                .split_whitespace()
+                .nth(self.sentence_min_words.saturating_sub(1))
+                .is_some()
+        {
             let sentences: Vec<(usize, &str)> = text
                 .split_sentence_bound_indices()
                 .filter(|(_, s)| s.chars().any(char::is_alphanumeric))

@@ -1,5 +1,14 @@
 //! Integration tests of prodops-feedback against vaderSentiment fixtures, planted truth in the
 //! sample data, hand-checked examples and properties.
-#![allow(missing_docs, dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    missing_docs,
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used
+)]
 
+mod common;
+mod ingest;
+mod model;
 mod sentiment;
