@@ -5,6 +5,7 @@
 mod error;
 pub mod ingest;
 pub mod model;
+pub mod pii;
 pub mod sentiment;
 
 pub use error::FeedbackError;

@@ -11,4 +11,5 @@
 mod common;
 mod ingest;
 mod model;
+mod pii;
 mod sentiment;
