@@ -2,10 +2,12 @@
 //!
 //! Customer feedback from raw text to ranked, customer-weighted demand.
 
+pub mod dedup;
 mod error;
 pub mod ingest;
 pub mod model;
 pub mod pii;
 pub mod sentiment;
+pub mod text;
 
 pub use error::FeedbackError;

@@ -9,6 +9,7 @@
 )]
 
 mod common;
+mod dedup;
 mod ingest;
 mod model;
 mod pii;
