@@ -9,5 +9,6 @@ pub mod model;
 pub mod pii;
 pub mod sentiment;
 pub mod text;
+pub mod themes;
 
 pub use error::FeedbackError;

@@ -14,3 +14,4 @@ mod ingest;
 mod model;
 mod pii;
 mod sentiment;
+mod themes;
