@@ -3,6 +3,7 @@
 //! Customer feedback from raw text to ranked, customer-weighted demand.
 
 pub mod dedup;
+pub mod demand;
 mod error;
 pub mod ingest;
 pub mod model;

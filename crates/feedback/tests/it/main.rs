@@ -10,6 +10,7 @@
 
 mod common;
 mod dedup;
+mod demand;
 mod ingest;
 mod model;
 mod pii;
