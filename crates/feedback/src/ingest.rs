@@ -708,3 +708,83 @@ fn parse_account(
     a.custom = custom;
     Ok(a)
 }
+
+/// A source of feedback items: implement it to load from a ticketing API, a database or a
+/// file format the crate does not know, and the rest of the pipeline takes it unchanged.
+///
+/// # Examples
+///
+/// ```
+/// use prodops_core::Ingested;
+/// use prodops_feedback::FeedbackError;
+/// use prodops_feedback::ingest::{FeedbackReader, FeedbackSource};
+/// use prodops_feedback::model::FeedbackItem;
+///
+/// /// Tab-separated "id<TAB>date<TAB>text" lines.
+/// struct Tsv(&'static str);
+/// impl FeedbackSource for Tsv {
+///     fn name(&self) -> String { "tsv".into() }
+///     fn load(&self, reader: &FeedbackReader) -> Result<Ingested<FeedbackItem>, FeedbackError> {
+///         let csv: String = std::iter::once("feedback_id,received_at,text".to_owned())
+///             .chain(self.0.lines().map(|l| l.replace('\t', ",")))
+///             .collect::<Vec<_>>()
+///             .join("\n");
+///         let map = reader.columns.clone().channel(None).account(None).author(None)
+///             .score(None, prodops_feedback::model::ScoreScale::Nps).language(None).tags(None, ';');
+///         FeedbackReader::new(map).read_csv(&self.name(), csv.as_bytes())
+///     }
+/// }
+/// let got = Tsv("a\t2026-01-02\tslow sync\nb\tbad date\thi").load(&FeedbackReader::default())?;
+/// assert_eq!((got.data.len(), got.report.rejected().len()), (1, 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait FeedbackSource {
+    /// The source's name, as in the ingestion report.
+    fn name(&self) -> String;
+
+    /// Loads every item, rejecting bad rows into the report.
+    ///
+    /// # Errors
+    ///
+    /// Only when the source cannot be read at all.
+    fn load(&self, reader: &FeedbackReader) -> Result<Ingested<FeedbackItem>, FeedbackError>;
+}
+
+/// A file whose format is chosen by its extension: `.csv`, `.json` or `.jsonl`/`.ndjson`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedbackFile(pub std::path::PathBuf);
+
+impl FeedbackSource for FeedbackFile {
+    fn name(&self) -> String {
+        self.0.display().to_string()
+    }
+
+    fn load(&self, reader: &FeedbackReader) -> Result<Ingested<FeedbackItem>, FeedbackError> {
+        let name = self.name();
+        let ext = self
+            .0
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let bytes = std::fs::read(&self.0).map_err(|e| FeedbackError::Ingest {
+            source_name: name.clone(),
+            reason: e.to_string(),
+        })?;
+        match ext.as_str() {
+            "csv" => reader.read_csv(&name, &bytes[..]),
+            "jsonl" | "ndjson" => reader.read_jsonl_bytes(&name, &bytes),
+            "json" => {
+                let text = std::str::from_utf8(&bytes).map_err(|e| FeedbackError::Ingest {
+                    source_name: name.clone(),
+                    reason: format!("invalid UTF-8: {e}"),
+                })?;
+                reader.read_json(&name, text)
+            }
+            other => Err(FeedbackError::Ingest {
+                source_name: name,
+                reason: format!("unknown extension {other:?}: expected csv, json, jsonl or ndjson"),
+            }),
+        }
+    }
+}

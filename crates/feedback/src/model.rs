@@ -842,7 +842,8 @@ impl Theme {
 ///     Theme::new("performance", None, &["slow"])?,
 ///     Theme::new("mobile_performance", Some("performance"), &["app lag"])?,
 /// ])?;
-/// let path: Vec<&str> = tax.path(&ThemeId::new("mobile_performance")?)?.iter().map(|t| t.as_str()).collect();
+/// let path = tax.path(&ThemeId::new("mobile_performance")?)?;
+/// let path: Vec<&str> = path.iter().map(|t| t.as_str()).collect();
 /// assert_eq!(path, ["performance", "mobile_performance"]);
 /// assert!(Taxonomy::new(vec![Theme::new("a", Some("missing"), &[])?]).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
