@@ -237,10 +237,10 @@ impl Deduper {
                     best = Some((j, m));
                 }
             }
-            if let Some((_, m)) = best {
-                if dsu.union(reps[k], reps[m]) {
-                    near_pairs += 1;
-                }
+            if let Some((_, m)) = best
+                && dsu.union(reps[k], reps[m])
+            {
+                near_pairs += 1;
             }
             index.insert(k, sig.clone());
         }

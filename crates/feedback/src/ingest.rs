@@ -479,10 +479,10 @@ impl FeedbackReader {
         if let Some(a) = get("account") {
             let col = c.account.as_deref().unwrap_or("account");
             let acct = AccountId::new(a).map_err(|e| err(col, e.to_string()))?;
-            if let Some(known) = &self.known_accounts {
-                if !known.contains(&acct) {
-                    return Err(err(col, format!("unknown account {acct}")));
-                }
+            if let Some(known) = &self.known_accounts
+                && !known.contains(&acct)
+            {
+                return Err(err(col, format!("unknown account {acct}")));
             }
             item.account = Some(acct);
         }

@@ -870,13 +870,13 @@ impl Taxonomy {
             }
         }
         for t in &themes {
-            if let Some(p) = &t.parent {
-                if !index.contains_key(p) {
-                    return Err(FeedbackError::UnknownTheme {
-                        theme: p.to_string(),
-                        by: format!("parent of {}", t.id),
-                    });
-                }
+            if let Some(p) = &t.parent
+                && !index.contains_key(p)
+            {
+                return Err(FeedbackError::UnknownTheme {
+                    theme: p.to_string(),
+                    by: format!("parent of {}", t.id),
+                });
             }
         }
         let tax = Taxonomy { themes, index };

@@ -132,7 +132,7 @@ pub fn luhn_valid(number: &str) -> bool {
         sum += v;
         n += 1;
     }
-    n >= 2 && sum % 10 == 0
+    n >= 2 && sum.is_multiple_of(10)
 }
 
 /// The IBAN check (ISO 13616, ISO 7064 mod 97-10): two letters, two check digits, up to 30
@@ -198,7 +198,7 @@ fn context_boost(text: &str, start: usize, score: f64, words: &[&str]) -> f64 {
         .map(str::to_lowercase)
         .collect();
     if before.iter().any(|w| words.contains(&w.as_str())) {
-        (score + 0.35).max(0.4).min(1.0)
+        (score + 0.35).clamp(0.4, 1.0)
     } else {
         score
     }

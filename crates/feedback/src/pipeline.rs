@@ -93,7 +93,10 @@ impl<'a> Pipeline<'a> {
             Some(l) => (None, Some(format!("language {} is not English", l.code))),
             None => (Some(self.sentiment.score(&redacted.text)?), None),
         };
-        let themes = self.tagger.map(|t| t.assign(&redacted.text)).unwrap_or_default();
+        let themes = self
+            .tagger
+            .map(|t| t.assign(&redacted.text))
+            .unwrap_or_default();
         Ok(Processed {
             text: redacted.text,
             redactions: redacted.counts,

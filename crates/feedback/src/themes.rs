@@ -365,7 +365,7 @@ impl ThemeCell {
                 return None;
             }
             let var = (self.sum_sq - k * m * m) / (k - 1.0);
-            if !(var > 0.0) {
+            if var.is_nan() || var <= 0.0 {
                 return None;
             }
             let t = StudentsT::new(0.0, 1.0, k - 1.0).ok()?.inverse_cdf(0.975);

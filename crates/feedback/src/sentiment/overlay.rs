@@ -1,12 +1,12 @@
 //! Versioned domain overlays for the VADER lexicon.
 //!
-//! An overlay is a small tab-separated file:
+//! An overlay is a small tab-separated file (tabs shown as spaces here):
 //!
 //! ```text
 //! # comment lines start with '#'
 //! @version 2026.1
-//! buggy	-1.9	source or note (ignored by the parser)
-//! customer [support]	0	"support" as a noun is not praise
+//! buggy    -1.9    source or note (ignored by the parser)
+//! customer [support]    0    "support" as a noun is not praise
 //! ```
 //!
 //! A line whose term is one word adds the word or overrides its lexicon valence; a value of 0

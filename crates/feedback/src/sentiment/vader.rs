@@ -231,8 +231,8 @@ pub struct Vader {
 }
 
 /// The parsed stock lexicons, shared by every [`Vader::stock`] call.
-static STOCK: OnceLock<Result<(HashMap<String, f64>, HashMap<char, String>), FeedbackError>> =
-    OnceLock::new();
+type Lexicons = (HashMap<String, f64>, HashMap<char, String>);
+static STOCK: OnceLock<Result<Lexicons, FeedbackError>> = OnceLock::new();
 
 impl Vader {
     /// The stock vaderSentiment 3.3.2 analyser with its bundled lexicons.
@@ -484,15 +484,15 @@ impl Ctx<'_> {
         if let Some(x) = hit {
             v = x;
         }
-        if n - 1 > i {
-            if let Some(x) = special2(w0, self.w(i + 1)) {
-                v = x;
-            }
+        if n - 1 > i
+            && let Some(x) = special2(w0, self.w(i + 1))
+        {
+            v = x;
         }
-        if n - 1 > i + 1 {
-            if let Some(x) = special3(w0, self.w(i + 1), self.w(i + 2)) {
-                v = x;
-            }
+        if n - 1 > i + 1
+            && let Some(x) = special3(w0, self.w(i + 1), self.w(i + 2))
+        {
+            v = x;
         }
         // Booster n-grams among the three preceding words; the three-word key never exists.
         for (a, b) in [(w3, w2), (w2, w1)] {

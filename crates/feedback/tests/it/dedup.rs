@@ -104,12 +104,10 @@ fn measure(d: &Deduper) -> Result<(f64, f64), Box<dyn std::error::Error>> {
     let mut pred_sizes: HashMap<usize, usize> = HashMap::new();
     let mut cell_sizes: HashMap<(usize, usize), usize> = HashMap::new();
     let mut truth_sizes: HashMap<usize, usize> = HashMap::new();
-    for i in 0..rows.len() {
-        *pred_sizes.entry(c.representative[i]).or_default() += 1;
-        *truth_sizes.entry(truth_of[i]).or_default() += 1;
-        *cell_sizes
-            .entry((c.representative[i], truth_of[i]))
-            .or_default() += 1;
+    for (pred_rep, truth_rep) in c.representative.iter().zip(&truth_of) {
+        *pred_sizes.entry(*pred_rep).or_default() += 1;
+        *truth_sizes.entry(*truth_rep).or_default() += 1;
+        *cell_sizes.entry((*pred_rep, *truth_rep)).or_default() += 1;
     }
     let tp: u64 = cell_sizes.values().map(|n| pairs(*n)).sum();
     let pred: u64 = pred_sizes.values().map(|n| pairs(*n)).sum();

@@ -36,7 +36,7 @@ fn demand_matches_the_hand_computation() -> R {
     .map(|a| (a.id.clone(), a))
     .collect();
     let a = |s: &str| AccountId::new(s).ok();
-    let recs = vec![
+    let recs = [
         DemandRecord::new(a("acct-1"), None, Importance::Important, day(5, 1)),
         DemandRecord::new(a("acct-1"), None, Importance::Critical, day(5, 21)),
         DemandRecord::new(a("acct-2"), None, Importance::NiceToHave, day(5, 31)),
