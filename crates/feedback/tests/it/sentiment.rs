@@ -159,3 +159,36 @@ fn product_overlay_and_sentence_mode_improve_amazon_without_hurting_others()
     assert!(stock[0] > 0.85);
     Ok(())
 }
+
+/// 3-class accuracy against the planted `sentiment` column of data/feedback.csv (English rows),
+/// through the pipeline order: clean, redact, then score.
+#[test]
+fn label_accuracy_on_the_sample() -> Result<(), Box<dyn std::error::Error>> {
+    let rows = crate::common::truth()?;
+    let redactor = prodops_feedback::pii::Redactor::builtin();
+    let texts: Vec<String> = rows
+        .iter()
+        .map(|r| redactor.redact(&prodops_feedback::text::clean(&r.text)).text)
+        .collect();
+    let english: Vec<usize> = (0..rows.len())
+        .filter(|i| {
+            use prodops_feedback::text::LanguageDetector;
+            prodops_feedback::text::Whatlang.detect(&texts[*i]).is_some_and(|l| l.code == "eng")
+        })
+        .collect();
+    let mut acc = Vec::new();
+    for model in [VaderModel::stock()?, VaderModel::product()?] {
+        let hits = english
+            .iter()
+            .filter(|&&i| {
+                model
+                    .score(&texts[i])
+                    .is_ok_and(|s| s.label.as_str() == rows[i].sentiment)
+            })
+            .count();
+        acc.push(hits as f64 / english.len() as f64);
+    }
+    eprintln!("sample label accuracy on {} English rows: stock {:.4}, product overlay {:.4}", english.len(), acc[0], acc[1]);
+    assert!(acc[1] > acc[0], "the overlay must improve product feedback labels");
+    Ok(())
+}
