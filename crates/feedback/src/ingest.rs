@@ -370,6 +370,56 @@ impl FeedbackReader {
         Ok(ingested(data, report))
     }
 
+    /// Reads a polars DataFrame; every mapped column is cast to text, so numeric scores and
+    /// datetime columns work. Rows are numbered from 1 in the report.
+    ///
+    /// # Errors
+    ///
+    /// [`FeedbackError::MissingColumn`] for a mapped column that is absent;
+    /// [`FeedbackError::Ingest`] when a column cannot be cast to text.
+    #[cfg(feature = "polars")]
+    pub fn read_dataframe(
+        &self,
+        source: &str,
+        df: &polars::prelude::DataFrame,
+    ) -> Result<Ingested<FeedbackItem>, FeedbackError> {
+        use polars::prelude::DataType;
+        let mut cols = Vec::new();
+        for (field, name, _) in self.columns.columns() {
+            let col = df.column(name).map_err(|_| FeedbackError::MissingColumn {
+                source_name: source.to_owned(),
+                column: name.to_owned(),
+                field,
+            })?;
+            let text = col
+                .cast(&DataType::String)
+                .map_err(|e| FeedbackError::Ingest {
+                    source_name: source.to_owned(),
+                    reason: format!("column {name:?} cannot be read as text: {e}"),
+                })?;
+            cols.push((field, text));
+        }
+        let mut strings = Vec::new();
+        for (field, c) in &cols {
+            let ca = c.str().map_err(|e| FeedbackError::Ingest {
+                source_name: source.to_owned(),
+                reason: e.to_string(),
+            })?;
+            strings.push((*field, ca));
+        }
+        let mut report = IngestReport::new(source);
+        let mut data = Vec::new();
+        let mut seen = HashSet::new();
+        for row in 0..df.height() {
+            let fields: HashMap<&'static str, String> = strings
+                .iter()
+                .filter_map(|(f, ca)| ca.get(row).map(|v| (*f, v.to_owned())))
+                .collect();
+            self.push(&mut report, &mut data, &mut seen, row as u64 + 1, &fields);
+        }
+        Ok(ingested(data, report))
+    }
+
     fn push_json(
         &self,
         report: &mut IngestReport,

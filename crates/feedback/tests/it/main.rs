@@ -11,6 +11,8 @@
 mod common;
 mod dedup;
 mod demand;
+#[cfg(feature = "polars")]
+mod frame;
 mod ingest;
 mod model;
 mod pii;

@@ -168,12 +168,18 @@ fn label_accuracy_on_the_sample() -> Result<(), Box<dyn std::error::Error>> {
     let redactor = prodops_feedback::pii::Redactor::builtin();
     let texts: Vec<String> = rows
         .iter()
-        .map(|r| redactor.redact(&prodops_feedback::text::clean(&r.text)).text)
+        .map(|r| {
+            redactor
+                .redact(&prodops_feedback::text::clean(&r.text))
+                .text
+        })
         .collect();
     let english: Vec<usize> = (0..rows.len())
         .filter(|i| {
             use prodops_feedback::text::LanguageDetector;
-            prodops_feedback::text::Whatlang.detect(&texts[*i]).is_some_and(|l| l.code == "eng")
+            prodops_feedback::text::Whatlang
+                .detect(&texts[*i])
+                .is_some_and(|l| l.code == "eng")
         })
         .collect();
     let mut acc = Vec::new();
@@ -188,7 +194,32 @@ fn label_accuracy_on_the_sample() -> Result<(), Box<dyn std::error::Error>> {
             .count();
         acc.push(hits as f64 / english.len() as f64);
     }
-    eprintln!("sample label accuracy on {} English rows: stock {:.4}, product overlay {:.4}", english.len(), acc[0], acc[1]);
-    assert!(acc[1] > acc[0], "the overlay must improve product feedback labels");
+    eprintln!(
+        "sample label accuracy on {} English rows: stock {:.4}, product overlay {:.4}",
+        english.len(),
+        acc[0],
+        acc[1]
+    );
+    assert!(
+        acc[1] > acc[0],
+        "the overlay must improve product feedback labels"
+    );
     Ok(())
+}
+
+proptest::proptest! {
+    #[test]
+    fn scores_stay_in_their_ranges(text in "(\\PC|[ !?A-Z]|good|bad|not|very|but|:\\)){0,40}") {
+        let vader = Vader::stock().map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?;
+        for v in [vader.clone(), vader.clone().with_overlay(prodops_feedback::sentiment::Overlay::product().map_err(|e| proptest::test_runner::TestCaseError::fail(e.to_string()))?)] {
+            let s = v.polarity_scores(&text);
+            proptest::prop_assert!((-1.0..=1.0).contains(&s.compound));
+            for x in [s.pos, s.neu, s.neg] {
+                proptest::prop_assert!((0.0..=1.0).contains(&x));
+            }
+            let total = s.pos + s.neu + s.neg;
+            // Shares are rounded to 3 decimals each, so their sum is within 0.0015 of 1.
+            proptest::prop_assert!(total == 0.0 || (total - 1.0).abs() <= 0.0015 + 1e-12, "{total}");
+        }
+    }
 }
