@@ -925,6 +925,20 @@ impl Taxonomy {
         Ok(out)
     }
 
+    /// Looks up a theme id given as text (say, a tag column), naming `by` in the error.
+    ///
+    /// # Errors
+    ///
+    /// [`FeedbackError::UnknownTheme`] when no theme has that id.
+    pub fn resolve(&self, id: &str, by: &str) -> Result<ThemeId, FeedbackError> {
+        let unknown = || FeedbackError::UnknownTheme {
+            theme: id.to_owned(),
+            by: by.to_owned(),
+        };
+        let tid = ThemeId::new(id).map_err(|_| unknown())?;
+        self.get(&tid).map(|t| t.id.clone()).ok_or_else(unknown)
+    }
+
     /// The depth of a theme (1 for a root).
     ///
     /// # Errors

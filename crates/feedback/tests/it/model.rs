@@ -129,6 +129,14 @@ fn taxonomy_validates_parents_duplicates_and_cycles() -> R {
         Theme::new("load_time", Some("performance"), &["load time"])?,
     ])?;
     assert_eq!(tax.level(&ThemeId::new("load_time")?)?, 3);
+    assert_eq!(
+        tax.resolve("performance", "fb-1")?,
+        ThemeId::new("performance")?
+    );
+    assert!(
+        matches!(tax.resolve("speed", "fb-1"), Err(FeedbackError::UnknownTheme { by, .. }) if by == "fb-1")
+    );
+    assert!(tax.resolve("", "fb-1").is_err());
     assert!(matches!(
         tax.path(&ThemeId::new("x")?),
         Err(FeedbackError::UnknownTheme { .. })
