@@ -97,7 +97,7 @@
 //!
 //! ## Crate features
 //!
-//! - `polars`: [`ingest::FeedbackReader::read_dataframe`].
+//! - `polars`: `FeedbackReader::read_dataframe` loads items from a polars `DataFrame`.
 
 pub mod dedup;
 pub mod demand;
