@@ -176,3 +176,57 @@ proptest! {
         prop_assert!(x.decayed_accounts <= x.unique_accounts as f64 + 1e-12);
     }
 }
+
+/// Theme demand on the sample against pandas (fixtures/theme_demand.py).
+#[test]
+fn theme_demand_matches_pandas() -> R {
+    let raw = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/theme_demand.json"
+    ))?;
+    let want: serde_json::Value = serde_json::from_str(&raw)?;
+    let table: HashMap<AccountId, Account> = accounts()?
+        .data
+        .into_iter()
+        .map(|a| (a.id.clone(), a))
+        .collect();
+    let items = feedback()?.data;
+    let records = items.iter().flat_map(|it| {
+        it.tags.iter().map(|t| {
+            (
+                t.clone(),
+                DemandRecord::new(
+                    it.account.clone(),
+                    it.author.clone(),
+                    Importance::NiceToHave,
+                    it.received_at,
+                ),
+            )
+        })
+    });
+    let records: Vec<_> = records.collect();
+    let cfg = DemandConfig::new(day(12, 31));
+    let plain = demand_by_key(records.iter().cloned(), &table, &cfg, &Uniform)?;
+    let sqrt = demand_by_key(
+        records.into_iter(),
+        &table,
+        &cfg.clone().arr_transform(ArrTransform::Sqrt),
+        &Uniform,
+    )?;
+    let obj = want.as_object().ok_or("object")?;
+    assert_eq!(plain.len(), obj.len());
+    for (theme, w) in obj {
+        let (d, s) = (&plain[theme], &sqrt[theme]);
+        let f = |k: &str| w[k].as_f64().unwrap_or(f64::NAN);
+        assert_eq!(d.records as f64, f("items"), "{theme}");
+        assert_eq!(d.unique_accounts as f64, f("unique_accounts"), "{theme}");
+        assert!((d.arr_weighted - f("arr_sum")).abs() < 1e-6, "{theme}");
+        assert!((s.arr_weighted - f("arr_sqrt_sum")).abs() < 1e-8, "{theme}");
+        assert!(
+            (d.decayed_accounts - f("decayed_accounts")).abs() < 1e-9,
+            "{theme}"
+        );
+        assert_eq!(d.missing_arr, 0);
+    }
+    Ok(())
+}
