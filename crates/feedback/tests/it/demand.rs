@@ -208,7 +208,7 @@ fn theme_demand_matches_pandas() -> R {
     let cfg = DemandConfig::new(day(12, 31));
     let plain = demand_by_key(records.iter().cloned(), &table, &cfg, &Uniform)?;
     let sqrt = demand_by_key(
-        records.into_iter(),
+        records,
         &table,
         &cfg.clone().arr_transform(ArrTransform::Sqrt),
         &Uniform,
