@@ -180,7 +180,8 @@ impl FeedbackReader {
     ///
     /// # Errors
     ///
-    /// [`FeedbackError::Ingest`] when the file cannot be opened or has no readable header;
+    /// [`FeedbackError::Ingest`] when the file cannot be opened, has no readable header or
+    /// fails to read part-way (so a report never stops silently);
     /// [`FeedbackError::MissingColumn`] when a mapped column is absent.
     pub fn read_csv_path(
         &self,
@@ -272,12 +273,18 @@ impl FeedbackReader {
                 }
                 Err(e) => {
                     let line = e.position().map_or(line_hint, |p| p.line());
-                    report.reject(line, None, format!("malformed CSV: {e}"));
-                    if !matches!(
+                    if matches!(
                         e.kind(),
                         csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::UnequalLengths { .. }
                     ) {
-                        break;
+                        report.reject(line, None, format!("malformed CSV: {e}"));
+                    } else {
+                        // The stream cannot be read further: fail rather than return a
+                        // report that silently stops here.
+                        return Err(FeedbackError::Ingest {
+                            source_name: source.to_owned(),
+                            reason: format!("read error near line {line}: {e}"),
+                        });
                     }
                 }
             }
@@ -629,7 +636,8 @@ impl Default for AccountColumns {
 ///
 /// # Errors
 ///
-/// [`FeedbackError::Ingest`] for an unreadable header; [`FeedbackError::MissingColumn`] for a
+/// [`FeedbackError::Ingest`] for an unreadable header or a read error part-way;
+/// [`FeedbackError::MissingColumn`] for a
 /// mapped column that is absent. Row problems (bad ARR, duplicate id, invalid UTF-8) are
 /// rejected rows.
 pub fn read_accounts_csv(
@@ -701,8 +709,11 @@ pub fn read_accounts_csv(
                 }
             }
             Err(e) => {
-                report.reject(hint, None, format!("malformed CSV: {e}"));
-                break;
+                // The stream cannot be read further: fail rather than stop silently.
+                return Err(FeedbackError::Ingest {
+                    source_name: source.to_owned(),
+                    reason: format!("read error near line {hint}: {e}"),
+                });
             }
         }
     }

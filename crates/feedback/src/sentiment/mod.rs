@@ -270,7 +270,10 @@ impl SentimentModel for VaderModel {
         {
             let sentences: Vec<(usize, &str)> = text
                 .split_sentence_bound_indices()
-                .filter(|(_, s)| s.chars().any(char::is_alphanumeric))
+                .filter(|(_, s)| {
+                    s.chars()
+                        .any(|c| c.is_alphanumeric() || (!c.is_ascii() && !c.is_whitespace()))
+                })
                 .collect();
             if sentences.len() > 1 {
                 let scores: Vec<VaderScores> = sentences

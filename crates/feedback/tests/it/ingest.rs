@@ -140,3 +140,28 @@ fn missing_mapped_column_is_a_typed_error() {
         Err(prodops_feedback::FeedbackError::MissingColumn { .. })
     ));
 }
+
+/// A reader that fails after its first chunk, as a dropped network stream does.
+struct Failing(Vec<u8>, bool);
+
+impl std::io::Read for Failing {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.1 {
+            return Err(std::io::Error::other("connection reset"));
+        }
+        self.1 = true;
+        let n = self.0.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.0[..n]);
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_read_error_part_way_is_an_error_not_a_short_report() {
+    let head = b"feedback_id,channel,received_at,account_id,author_id,text,score,language,themes\nf1,email,2026-05-01,,,hi,,en,\n".to_vec();
+    let r = FeedbackReader::default().read_csv("stream", Failing(head, false));
+    assert!(
+        matches!(r, Err(prodops_feedback::FeedbackError::Ingest { .. })),
+        "{r:?}"
+    );
+}
