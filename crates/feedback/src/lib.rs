@@ -72,6 +72,7 @@
 //!   links, the theme taxonomy.
 //! - [`ingest`]: CSV, JSON, JSON Lines (and polars DataFrames with the `polars` feature)
 //!   through a [`ingest::ColumnMap`]; every rejected row in the report.
+//! - [`intent`]: request, bug, praise and question tags, apart from sentiment.
 //! - [`text`]: NFKC clean-up, folding, language detection (`whatlang`).
 //! - [`pii`]: checksum-validated recognizers and a reversible redactor.
 //! - [`sentiment`]: the [`sentiment::SentimentModel`] trait, VADER 3.3.2 parity, overlays,
@@ -103,6 +104,7 @@ pub mod dedup;
 pub mod demand;
 mod error;
 pub mod ingest;
+pub mod intent;
 pub mod model;
 pub mod pii;
 pub mod pipeline;

@@ -14,6 +14,7 @@ mod demand;
 #[cfg(feature = "polars")]
 mod frame;
 mod ingest;
+mod intent;
 mod model;
 mod pii;
 mod sentiment;
