@@ -10,6 +10,7 @@
 //!
 //! use prodops_feedback::demand::{DemandConfig, Uniform, request_demand};
 //! use prodops_feedback::ingest::{AccountColumns, FeedbackReader, read_accounts_csv};
+//! use prodops_feedback::intent::Intent;
 //! use prodops_feedback::model::{Importance, RequestBoard, RequestId, Taxonomy, Theme, ThemeId};
 //! use prodops_feedback::pii::Redactor;
 //! use prodops_feedback::pipeline::Pipeline;
@@ -47,6 +48,7 @@
 //! assert_eq!(first.text, "The export is painfully slow. Mail me at [EMAIL]");
 //! assert_eq!(first.sentiment.as_ref().map(|s| s.label), Some(Label::Negative));
 //! assert_eq!(first.themes, [ThemeId::new("performance")?]);
+//! assert_eq!(processed[1].as_ref().map(|p| p.intents.clone()).ok(), Some(vec![Intent::Request]));
 //!
 //! // Link the dark-mode items to a request and rank it by the accounts behind it.
 //! let mut board = RequestBoard::new();
@@ -80,7 +82,7 @@
 //! - [`dedup`]: exact and MinHash-LSH near-duplicates, account-preserving merges.
 //! - [`themes`]: stemmed rule tagger, c-TF-IDF keyphrases, theme tables, rising themes.
 //! - [`demand`]: unique accounts, importance, ARR, recency, trending; RICE reach.
-//! - [`pipeline`]: clean → language → redact → sentiment → themes.
+//! - [`pipeline`]: clean → language → redact → sentiment and intent → themes.
 //!
 //! ## Extension points
 //!

@@ -1,5 +1,5 @@
 //! The text pipeline in the order the design fixes: clean (NFKC, whitespace) → language →
-//! redact → sentiment → themes.
+//! redact → sentiment and intent → themes.
 //!
 //! Sentiment sees the redacted, cleaned text with case, punctuation and emoji intact (a
 //! placeholder such as `[EMAIL]` is one neutral token). Items whose language is reliably
@@ -12,6 +12,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::FeedbackError;
+use crate::intent::{Intent, intents};
 use crate::model::{FeedbackItem, ThemeId};
 use crate::pii::{PiiKind, Redactor};
 use crate::sentiment::{Sentiment, SentimentModel};
@@ -34,6 +35,8 @@ pub struct Processed {
     pub sentiment_skipped: Option<String>,
     /// Themes.
     pub themes: Vec<ThemeId>,
+    /// Intents (request, bug, praise, question).
+    pub intents: Vec<Intent>,
 }
 
 /// The configured pipeline.
@@ -104,6 +107,7 @@ impl<'a> Pipeline<'a> {
             sentiment,
             sentiment_skipped,
             themes,
+            intents: intents(&redacted.text),
         })
     }
 
