@@ -100,6 +100,7 @@ impl<'a> Pipeline<'a> {
             .tagger
             .map(|t| t.assign(&redacted.text))
             .unwrap_or_default();
+        let intents = intents(&redacted.text);
         Ok(Processed {
             text: redacted.text,
             redactions: redacted.counts,
@@ -107,7 +108,7 @@ impl<'a> Pipeline<'a> {
             sentiment,
             sentiment_skipped,
             themes,
-            intents: intents(&redacted.text),
+            intents,
         })
     }
 
