@@ -28,8 +28,7 @@
 //! | `experiment` | `prodops-experiment` | A/B statistics: tests, CUPED, sequential, Bayesian, corrections, planning, SRM |
 //! | `kpi` | `prodops-kpi` | NPS, CSAT, CES with intervals; trends, funnels, retention, lifecycle; MRR bridge; monitoring; change explanation |
 //! | `process` | `prodops-process` | process templates (TOML, YAML, JSON), validation, scheduling on business calendars, prioritization frameworks, rendering |
-//!
-//! `feedback` joins this table as a default-on cargo feature when it lands.
+//! | `feedback` | `prodops-feedback` | feedback ingestion (CSV, JSON, JSONL, polars), cleaning and near-duplicates, PII redaction, VADER-exact sentiment with a product overlay, themes, customer-weighted demand |
 //!
 //! ## Crate features
 //!
@@ -39,6 +38,7 @@
 //! - `experiment` (default): [`experiment`], pure Rust on statrs, no polars.
 //! - `kpi` (default): `kpi`, built on polars (the largest compile-time cost of the workspace);
 //!   turn it off if you need only the statistics or the templates.
+//! - `feedback` (default): `feedback`, no polars unless its own `polars` feature is on.
 //! - `process` (default): `process`, no polars and no statistics.
 
 pub use prodops_core as core;
@@ -54,3 +54,7 @@ pub use prodops_kpi as kpi;
 /// Process templates, scheduling and prioritization (crate `prodops-process`).
 #[cfg(feature = "process")]
 pub use prodops_process as process;
+
+/// Customer feedback from raw text to ranked demand (crate `prodops-feedback`).
+#[cfg(feature = "feedback")]
+pub use prodops_feedback as feedback;
