@@ -35,7 +35,14 @@ struct Timings {
     retention: f64,
 }
 
-fn run(path: &str) -> Result<(Vec<u64>, Vec<(String, u64)>, Timings), Box<dyn std::error::Error>> {
+/// Persons reaching each funnel step, and the non-empty retention cells by key.
+struct Output {
+    funnel: Vec<u64>,
+    retention: Vec<(String, u64)>,
+    timings: Timings,
+}
+
+fn run(path: &str) -> Result<Output, Box<dyn std::error::Error>> {
     let started = Instant::now();
     let mut names: Vec<&str> = STEPS.to_vec();
     names.push(ACTIVE);
@@ -82,7 +89,11 @@ fn run(path: &str) -> Result<(Vec<u64>, Vec<(String, u64)>, Timings), Box<dyn st
         funnel: funnel_done - load,
         retention: done - funnel_done,
     };
-    Ok((counts, cells, timings))
+    Ok(Output {
+        funnel: counts,
+        retention: cells,
+        timings,
+    })
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -104,12 +115,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let seconds = started.elapsed().as_secs_f64();
         eprintln!(
             "prodops: load {:.3} s, funnel {:.3} s, retention {:.3} s",
-            out.2.load, out.2.funnel, out.2.retention
+            out.timings.load, out.timings.funnel, out.timings.retention
         );
         best = best.min(seconds);
         result = Some(out);
     }
-    let (counts, cells, _) = result.ok_or("no run")?;
+    let Output {
+        funnel: counts,
+        retention: cells,
+        ..
+    } = result.ok_or("no run")?;
     let funnel: Vec<String> = counts.iter().map(u64::to_string).collect();
     let retention: Vec<String> = cells.iter().map(|(k, n)| format!("\"{k}\": {n}")).collect();
     println!(
