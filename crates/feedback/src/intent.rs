@@ -1,7 +1,7 @@
 //! Intent tags, kept apart from sentiment so that a polite request ("please add dark mode")
 //! is never counted as satisfaction and a calm bug report is still a bug.
 //!
-//! Rules are phrase lists matched as whole-word sequences on the [`fold`](crate::text::fold)
+//! Rules are phrase lists matched as whole-word sequences on the [`fold`](crate::text::fold())
 //! of the text (lowercase words, apostrophes dropped, so "doesn't" is `doesnt`), plus a
 //! question mark or a leading interrogative for questions. An item can carry several intents.
 
