@@ -10,7 +10,6 @@
 //! ones removed before it.
 
 use serde::{Deserialize, Serialize};
-use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::{
     Detection, Detector, DetectorWarning, Direction, check_finite, mad_about, mean, median, need,
@@ -60,9 +59,9 @@ pub fn esd_critical_value(
         alpha / (rest + 1.0)
     };
     let df = rest - 1.0;
-    let t = StudentsT::new(0.0, 1.0, df)
-        .map_err(|e| invalid_input("ESD degrees of freedom", e.to_string()))?
-        .inverse_cdf(1.0 - tail);
+    // prodops-experiment's t quantile stays accurate at large df, where statrs' drifts.
+    let t = prodops_experiment::dist::t_ppf(1.0 - tail, df)
+        .map_err(|e| invalid_input("ESD degrees of freedom", e.to_string()))?;
     Ok(rest * t / ((df + t * t) * (rest + 1.0)).sqrt())
 }
 
