@@ -90,16 +90,17 @@ impl Section {
         }
     }
 
-    /// Appends a block and returns the section, for chaining.
+    /// Appends a block (or a chart or table, which convert into one) and returns the
+    /// section, for chaining.
     #[must_use]
-    pub fn with(mut self, block: Block) -> Self {
-        self.blocks.push(block);
+    pub fn with(mut self, block: impl Into<Block>) -> Self {
+        self.blocks.push(block.into());
         self
     }
 
-    /// Appends a block.
-    pub fn push(&mut self, block: Block) -> &mut Self {
-        self.blocks.push(block);
+    /// Appends a block (or a chart or table).
+    pub fn push(&mut self, block: impl Into<Block>) -> &mut Self {
+        self.blocks.push(block.into());
         self
     }
 }

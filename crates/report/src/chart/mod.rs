@@ -85,6 +85,12 @@ macro_rules! into_chart {
                 Chart::$variant(chart)
             }
         }
+
+        impl From<$ty> for crate::Block {
+            fn from(chart: $ty) -> Self {
+                crate::Block::Chart(Chart::$variant(chart))
+            }
+        }
     };
 }
 into_chart!(LineBandChart, LineBand);

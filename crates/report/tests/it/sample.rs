@@ -149,7 +149,7 @@ pub(crate) fn dashboard(t: &str) -> Result<Dashboard, ReportError> {
         ],
     }];
     for (i, chart) in charts(t)?.into_iter().enumerate() {
-        sections.push(Section::new(format!("{t}{i}")).with(chart.into()));
+        sections.push(Section::new(format!("{t}{i}")).with(chart));
     }
     Ok(Dashboard {
         title: s("Product review"),
