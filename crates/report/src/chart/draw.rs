@@ -97,7 +97,8 @@ fn text_px(s: &str) -> f64 {
 
 /// How many characters fit in `px` pixels (at least 3, so a label never vanishes entirely).
 fn chars_in(px: f64) -> usize {
-    ((px / CHAR_PX).floor() as usize).max(3)
+    // The half-pixel tolerance keeps a label whose estimated width equals the room whole.
+    (((px + 0.5) / CHAR_PX).floor() as usize).max(3)
 }
 
 fn px(v: f64) -> i32 {
@@ -361,7 +362,7 @@ fn line_band(c: &LineBandChart, svg: &mut String) -> DrawResult {
 
     let mut chart = ChartBuilder::on(&plot)
         .margin(MARGIN)
-        .x_label_area_size(58)
+        .x_label_area_size(48)
         .y_label_area_size(78)
         .build_cartesian_2d(0f64..n as f64, lo..hi)?;
     chart
@@ -376,6 +377,7 @@ fn line_band(c: &LineBandChart, svg: &mut String) -> DrawResult {
         .y_desc(fit(&c.y_label, 40))
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
+        .max_light_lines(1)
         .light_line_style(GRID)
         .bold_line_style(GRID_BOLD)
         .axis_style(MUTED)
@@ -438,7 +440,7 @@ fn bars_vertical(c: &BarChart, svg: &mut String) -> DrawResult {
     let no_label = |_: &f64| String::new();
     let mut chart = ChartBuilder::on(&root)
         .margin(MARGIN)
-        .x_label_area_size(58)
+        .x_label_area_size(48)
         .y_label_area_size(78)
         .build_cartesian_2d(0f64..n as f64, lo..hi)?;
     chart
@@ -453,6 +455,7 @@ fn bars_vertical(c: &BarChart, svg: &mut String) -> DrawResult {
         .y_desc(fit(&c.value_label, 40))
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
+        .max_light_lines(1)
         .light_line_style(GRID)
         .bold_line_style(GRID_BOLD)
         .axis_style(MUTED)
@@ -538,6 +541,7 @@ fn bars_horizontal(c: &BarChart, svg: &mut String) -> DrawResult {
         .y_desc(fit(&c.category_label, 40))
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
+        .max_light_lines(1)
         .light_line_style(GRID)
         .bold_line_style(GRID_BOLD)
         .axis_style(MUTED)
@@ -740,6 +744,7 @@ fn forest(c: &ForestPlot, svg: &mut String) -> DrawResult {
         .y_desc(fit(&c.y_label, 40))
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
+        .max_light_lines(1)
         .light_line_style(GRID)
         .bold_line_style(GRID_BOLD)
         .axis_style(MUTED)
@@ -798,8 +803,14 @@ fn gantt(c: &GanttChart, svg: &mut String) -> DrawResult {
         (Mark::Swatch(RED), "critical path".to_string()),
         (Mark::Swatch(BLUE), "task with slack".to_string()),
     ];
-    if c.tasks.iter().any(|t| t.milestone) {
+    if c.tasks.iter().any(|t| t.milestone && !t.critical) {
         items.push((Mark::Diamond(ORANGE), "milestone".to_string()));
+    }
+    if c.tasks.iter().any(|t| t.milestone && t.critical) {
+        items.push((
+            Mark::Diamond(RED),
+            "milestone on the critical path".to_string(),
+        ));
     }
     let legend = legend_rows(&items);
     let legend_h = legend_height(&legend);

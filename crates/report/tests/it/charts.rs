@@ -46,7 +46,7 @@ fn the_line_chart_has_bands_a_legend_and_every_month() -> Result<(), Box<dyn std
 fn bars_carry_their_notes_and_values() -> Result<(), Box<dyn std::error::Error>> {
     let charts = sample::charts("")?;
     let funnel = svg_of(&charts[1])?;
-    assert!(funnel.contains("4100 (34%)") && funnel.contains("12000"));
+    assert!(funnel.contains("4100 (34%)") && funnel.contains("12,000"));
     let themes = svg_of(&charts[2])?;
     assert!(themes.contains("rising") && themes.contains(">\n140\n</text>"));
     Ok(())

@@ -3,6 +3,7 @@
 mod browser;
 mod charts;
 mod escaping;
+mod format;
 mod markdown;
 mod properties;
 mod sample;
