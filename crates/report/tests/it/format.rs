@@ -6,8 +6,8 @@ use prodops_report::NumberFormat;
 fn auto_format_picks_decimals_by_magnitude_and_groups_thousands() {
     let f = NumberFormat::Auto;
     assert_eq!(f.format(0.0), "0");
-    assert_eq!(f.format(2.71828), "2.72");
-    assert_eq!(f.format(-2.71828), "-2.72");
+    assert_eq!(f.format(1.23456), "1.23");
+    assert_eq!(f.format(-1.23456), "-1.23");
     assert_eq!(f.format(42.25), "42.2"); // round-half-even of the binary value 42.25 → 42.2
     assert_eq!(f.format(999.0), "999");
     assert_eq!(f.format(1000.0), "1,000");
