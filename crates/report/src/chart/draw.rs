@@ -251,15 +251,30 @@ fn draw_legend(root: &Area<'_>, rows: &[Vec<(Mark, String)>]) -> DrawResult {
 // ---------------------------------------------------------------------------------------------
 // Scales
 
-/// A padded numeric range that contains `lo..hi` (and `include`, such as 0 for bars).
+/// Values beyond this are drawn at the edge: spans and paddings of the axis stay finite.
+const AXIS_LIMIT: f64 = 1e200;
+
+/// A padded axis range around `lo..hi` (padded below only when `pad_low`, so bars keep their
+/// zero baseline). A range too narrow for its magnitude (constant data, or a span below the
+/// float resolution) becomes a window around the value: plotters' tick search needs a span it
+/// can divide.
 fn padded(lo: f64, hi: f64, pad_low: bool) -> (f64, f64) {
+    let lo = lo.clamp(-AXIS_LIMIT, AXIS_LIMIT);
+    let hi = hi.clamp(-AXIS_LIMIT, AXIS_LIMIT);
+    let magnitude = lo.abs().max(hi.abs());
     let span = hi - lo;
-    let pad = if span > 0.0 {
+    let pad = if span > (magnitude * 1e-9).max(1e-100) {
         span * 0.08
     } else {
-        (hi.abs() * 0.1).max(1.0)
+        (magnitude * 0.1).max(1.0)
     };
     (if pad_low { lo - pad } else { lo }, hi + pad)
+}
+
+/// Clamps a value into the axis range: values beyond [`AXIS_LIMIT`] are drawn at the edge
+/// instead of at pixel positions that overflow.
+fn clip(v: f64, (lo, hi): (f64, f64)) -> f64 {
+    v.clamp(lo, hi)
 }
 
 fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -386,9 +401,17 @@ fn line_band(c: &LineBandChart, svg: &mut String) -> DrawResult {
     let x_of = |label: &str| cats.iter().position(|c| *c == label).unwrap_or(0) as f64 + 0.5;
     for (k, series) in c.series.iter().enumerate() {
         let color = PALETTE[k % PALETTE.len()];
-        let mut upper: Vec<(f64, f64)> =
-            series.points.iter().map(|p| (x_of(&p.x), p.high)).collect();
-        let lower = series.points.iter().rev().map(|p| (x_of(&p.x), p.low));
+        let r = (lo, hi);
+        let mut upper: Vec<(f64, f64)> = series
+            .points
+            .iter()
+            .map(|p| (x_of(&p.x), clip(p.high, r)))
+            .collect();
+        let lower = series
+            .points
+            .iter()
+            .rev()
+            .map(|p| (x_of(&p.x), clip(p.low, r)));
         if series.points.len() > 1 {
             upper.extend(lower);
             chart.draw_series(std::iter::once(Polygon::new(
@@ -400,19 +423,19 @@ fn line_band(c: &LineBandChart, svg: &mut String) -> DrawResult {
         chart.draw_series(series.points.iter().filter(|p| p.high > p.low).map(|p| {
             let x = x_of(&p.x);
             PathElement::new(
-                vec![(x, p.low), (x, p.high)],
+                vec![(x, clip(p.low, r)), (x, clip(p.high, r))],
                 color.mix(0.6).stroke_width(1),
             )
         }))?;
         chart.draw_series(LineSeries::new(
-            series.points.iter().map(|p| (x_of(&p.x), p.value)),
+            series.points.iter().map(|p| (x_of(&p.x), clip(p.value, r))),
             color.stroke_width(2),
         ))?;
         chart.draw_series(
             series
                 .points
                 .iter()
-                .map(|p| Circle::new((x_of(&p.x), p.value), 3, color.filled())),
+                .map(|p| Circle::new((x_of(&p.x), clip(p.value, r)), 3, color.filled())),
         )?;
     }
 
@@ -462,13 +485,16 @@ fn bars_vertical(c: &BarChart, svg: &mut String) -> DrawResult {
         .draw()?;
     chart.draw_series(c.bars.iter().enumerate().map(|(i, b)| {
         let x = i as f64;
-        Rectangle::new([(x + 0.15, 0.0), (x + 0.85, b.value)], BLUE.filled())
+        let v = clip(b.value, (lo, hi));
+        Rectangle::new([(x + 0.15, 0.0), (x + 0.85, v)], BLUE.filled())
     }))?;
 
     let slot = f64::from(chart.backend_coord(&(1.0, lo)).0 - chart.backend_coord(&(0.0, lo)).0);
-    for (i, b) in c.bars.iter().enumerate() {
+    // Notes need room for a few characters; with hundreds of bars they are left to the table.
+    let notes_fit = slot >= 3.0 * CHAR_PX + 6.0;
+    for (i, b) in c.bars.iter().enumerate().filter(|_| notes_fit) {
         let note = b.note.clone().unwrap_or_else(|| c.format.format(b.value));
-        let (x, y) = chart.backend_coord(&(i as f64 + 0.5, b.value));
+        let (x, y) = chart.backend_coord(&(i as f64 + 0.5, clip(b.value, (lo, hi))));
         let (v, dy) = if b.value >= 0.0 {
             (VPos::Bottom, -4)
         } else {
@@ -513,11 +539,7 @@ fn bars_horizontal(c: &BarChart, svg: &mut String) -> DrawResult {
     root.fill(&WHITE)?;
     let (lo, hi) = min_max(c.bars.iter().map(|b| b.value));
     let (lo, hi) = (lo.min(0.0), hi.max(0.0));
-    let (lo, hi) = if hi > lo {
-        (lo, hi)
-    } else {
-        padded(lo, hi, false)
-    };
+    let (lo, hi) = padded(lo, hi, lo < 0.0);
     let format = c.format;
     let x_fmt = move |v: &f64| format.format(*v);
     let no_label = |_: &f64| String::new();
@@ -548,12 +570,14 @@ fn bars_horizontal(c: &BarChart, svg: &mut String) -> DrawResult {
         .draw()?;
     chart.draw_series(c.bars.iter().enumerate().map(|(i, b)| {
         let y = row_y(n, i);
-        Rectangle::new([(0.0, y + 0.18), (b.value, y + 0.82)], BLUE.filled())
+        let v = clip(b.value, (lo, hi));
+        Rectangle::new([(0.0, y + 0.18), (v, y + 0.82)], BLUE.filled())
     }))?;
     let left = chart.backend_coord(&(lo, 0.0)).0;
     let mut centers = Vec::with_capacity(n);
     for (i, (b, note)) in c.bars.iter().zip(&notes).enumerate() {
-        let (x, y) = chart.backend_coord(&(b.value.max(0.0), row_y(n, i) + 0.5));
+        let end = clip(b.value.max(0.0), (lo, hi));
+        let (x, y) = chart.backend_coord(&(end, row_y(n, i) + 0.5));
         centers.push(y);
         label(&root, note, (x + 6, y), HPos::Left, VPos::Center)?;
     }
@@ -611,7 +635,14 @@ fn heatmap(c: &Heatmap, svg: &mut String) -> DrawResult {
         .draw()?;
 
     let (lo, hi) = min_max(c.values.iter().flatten().flatten().copied());
-    let scale = |v: f64| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+    // Halved before subtracting so that the extremes of f64 do not overflow to infinity.
+    let scale = |v: f64| {
+        if hi > lo {
+            (v / 2.0 - lo / 2.0) / (hi / 2.0 - lo / 2.0)
+        } else {
+            0.5
+        }
+    };
     let cell_w = f64::from(chart.backend_coord(&(1.0, 0.0)).0 - chart.backend_coord(&(0.0, 0.0)).0);
     let mut row_centers = Vec::with_capacity(rows);
     for (r, row) in c.values.iter().enumerate() {
@@ -649,35 +680,23 @@ fn heatmap(c: &Heatmap, svg: &mut String) -> DrawResult {
     let bottom = chart.backend_coord(&(0.0, 0.0)).1;
     bottom_category_labels(&root, &col_labels, &col_centers, bottom + 6)?;
 
-    // Legend: the colour ramp from the smallest to the largest value, and the hatch.
+    // Legend: the colour ramp from the smallest to the largest value (when any value is
+    // observed), and the hatch.
     let cy = 22;
     let mut x = left;
-    label(
-        &root,
-        &c.format.format(lo),
-        (x, cy),
-        HPos::Left,
-        VPos::Center,
-    )?;
-    x += px(text_px(&c.format.format(lo))) + 8;
-    for k in 0..20 {
-        let t = f64::from(k) / 19.0;
-        rect(
-            &root,
-            (x + k * 8, cy - 7),
-            (x + k * 8 + 8, cy + 7),
-            blues(t).filled(),
-        )?;
+    if lo <= hi {
+        let (low, high) = (c.format.format(lo), c.format.format(hi));
+        label(&root, &low, (x, cy), HPos::Left, VPos::Center)?;
+        x += px(text_px(&low)) + 8;
+        for k in 0..20 {
+            let t = f64::from(k) / 19.0;
+            let swatch = blues(t).filled();
+            rect(&root, (x + k * 8, cy - 7), (x + k * 8 + 8, cy + 7), swatch)?;
+        }
+        x += 20 * 8 + 8;
+        label(&root, &high, (x, cy), HPos::Left, VPos::Center)?;
+        x += px(text_px(&high)) + 30;
     }
-    x += 20 * 8 + 8;
-    label(
-        &root,
-        &c.format.format(hi),
-        (x, cy),
-        HPos::Left,
-        VPos::Center,
-    )?;
-    x += px(text_px(&c.format.format(hi))) + 30;
     if has_blank {
         hatch(&root, (x, cy - 7), (x + 18, cy + 7))?;
         rect(&root, (x, cy - 7), (x + 18, cy + 7), MUTED.stroke_width(1))?;
@@ -751,8 +770,9 @@ fn forest(c: &ForestPlot, svg: &mut String) -> DrawResult {
         .draw()?;
 
     // The reference line, dashed, across the whole plot.
-    let (rx, top) = chart.backend_coord(&(c.reference, n as f64));
-    let bottom = chart.backend_coord(&(c.reference, 0.0)).1;
+    let r = (lo, hi);
+    let (rx, top) = chart.backend_coord(&(clip(c.reference, r), n as f64));
+    let bottom = chart.backend_coord(&(clip(c.reference, r), 0.0)).1;
     let mut y = top;
     while y < bottom {
         segment(
@@ -768,9 +788,9 @@ fn forest(c: &ForestPlot, svg: &mut String) -> DrawResult {
         let yc = row_y(n, i) + 0.5;
         let excludes = row.low > c.reference || row.high < c.reference;
         let color = if excludes { RED } else { SLATE };
-        let (x0, y0) = chart.backend_coord(&(row.low, yc));
-        let (x1, _) = chart.backend_coord(&(row.high, yc));
-        let (xe, _) = chart.backend_coord(&(row.estimate, yc));
+        let (x0, y0) = chart.backend_coord(&(clip(row.low, r), yc));
+        let (x1, _) = chart.backend_coord(&(clip(row.high, r), yc));
+        let (xe, _) = chart.backend_coord(&(clip(row.estimate, r), yc));
         segment(&root, (x0, y0), (x1, y0), color.stroke_width(3))?;
         segment(&root, (x0, y0 - 6), (x0, y0 + 6), color.stroke_width(2))?;
         segment(&root, (x1, y0 - 6), (x1, y0 + 6), color.stroke_width(2))?;
@@ -818,9 +838,12 @@ fn gantt(c: &GanttChart, svg: &mut String) -> DrawResult {
     let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let (_, plot) = root.split_vertically(legend_h);
+    // A tick past the last representable date has no label.
     let date_fmt = move |d: &f64| {
-        let date = first + chrono::Days::new(d.round().max(0.0) as u64);
-        date.format("%b %-d").to_string()
+        first
+            .checked_add_days(chrono::Days::new(d.round().max(0.0) as u64))
+            .map(|date| date.format("%b %-d").to_string())
+            .unwrap_or_default()
     };
     let no_label = |_: &f64| String::new();
     let pad = (span * 0.02).max(0.5);

@@ -2,6 +2,7 @@
 
 mod browser;
 mod charts;
+mod edge;
 mod escaping;
 mod format;
 mod markdown;
