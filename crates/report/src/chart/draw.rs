@@ -74,31 +74,84 @@ pub(crate) fn render_svg(chart: &Chart) -> Result<String, ReportError> {
 // Text and pixel helpers
 
 /// A label made safe for one line of SVG text: control characters (newlines, tabs) become
-/// spaces, and text longer than `max_chars` is cut with an ellipsis. The full text stays in the
-/// chart's data table.
-fn fit(label: &str, max_chars: usize) -> String {
+/// spaces, and text wider than `max_units` narrow characters is cut with an ellipsis. The full
+/// text stays in the chart's data table.
+fn fit(label: &str, max_units: f64) -> String {
     let clean: String = label
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let clean = clean.trim();
-    if clean.chars().count() <= max_chars {
-        clean.to_string()
-    } else {
-        let mut cut: String = clean.chars().take(max_chars.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
+    if units(clean) <= max_units {
+        return clean.to_string();
     }
+    let mut cut = String::new();
+    let mut used = 0.0;
+    for c in clean.chars() {
+        used += char_units(c);
+        // One unit stays free for the ellipsis.
+        if used > max_units - 1.0 {
+            break;
+        }
+        cut.push(c);
+    }
+    cut.push('…');
+    cut
+}
+
+/// A character's width in narrow-character units: CJK ideographs, kana, Hangul, full-width
+/// forms and emoji are about one em, 1.7 times an average Latin letter; the rest count 1.
+fn char_units(c: char) -> f64 {
+    let wide = matches!(u32::from(c),
+        0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x1F300..=0x1F64F
+            | 0x1F900..=0x1F9FF
+            | 0x20000..=0x3FFFD);
+    if wide { 1.7 } else { 1.0 }
+}
+
+fn units(s: &str) -> f64 {
+    s.chars().map(char_units).sum()
 }
 
 fn text_px(s: &str) -> f64 {
-    s.chars().count() as f64 * CHAR_PX
+    units(s) * CHAR_PX
 }
 
-/// How many characters fit in `px` pixels (at least 3, so a label never vanishes entirely).
-fn chars_in(px: f64) -> usize {
+/// How many narrow characters fit in `px` pixels (at least 3, so a label never vanishes
+/// entirely).
+fn chars_in(px: f64) -> f64 {
     // The half-pixel tolerance keeps a label whose estimated width equals the room whole.
-    (((px + 0.5) / CHAR_PX).floor() as usize).max(3)
+    ((px + 0.5) / CHAR_PX).floor().max(3.0)
+}
+
+/// The x axis title, cut to the width of the plot (the SVG less the widest row labels).
+fn x_title(title: &str) -> String {
+    fit(title, chars_in(f64::from(WIDTH) - 200.0))
+}
+
+/// The y axis title, cut to the plot's height (`height` of SVG less the x axis and margins).
+fn y_title(title: &str, height: u32) -> String {
+    fit(title, chars_in(f64::from(height) - 70.0))
+}
+
+/// The height of a chart of `rows` rows of `per_row` pixels plus `fixed` pixels of axes and
+/// legend, saturating rather than overflowing.
+fn stacked(rows: usize, per_row: u32, fixed: u32) -> u32 {
+    u32::try_from(rows)
+        .unwrap_or(u32::MAX)
+        .saturating_mul(per_row)
+        .saturating_add(fixed)
 }
 
 fn px(v: f64) -> i32 {
@@ -388,8 +441,8 @@ fn line_band(c: &LineBandChart, svg: &mut String) -> DrawResult {
         .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
         .y_labels(6)
         .y_label_formatter(&y_fmt)
-        .x_desc(fit(&c.x_label, 80))
-        .y_desc(fit(&c.y_label, 40))
+        .x_desc(x_title(&c.x_label))
+        .y_desc(y_title(&c.y_label, 380))
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
         .max_light_lines(1)
@@ -474,8 +527,8 @@ fn bars_vertical(c: &BarChart, svg: &mut String) -> DrawResult {
         .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
         .y_labels(6)
         .y_label_formatter(&y_fmt)
-        .x_desc(fit(&c.category_label, 80))
-        .y_desc(fit(&c.value_label, 40))
+        .x_desc(x_title(&c.category_label))
+        .y_desc(y_title(&c.value_label, 380))
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
         .max_light_lines(1)
@@ -530,11 +583,11 @@ fn bars_horizontal(c: &BarChart, svg: &mut String) -> DrawResult {
     let notes: Vec<String> = c
         .bars
         .iter()
-        .map(|b| fit(b.note.as_deref().unwrap_or(&c.format.format(b.value)), 40))
+        .map(|b| fit(b.note.as_deref().unwrap_or(&c.format.format(b.value)), 40.0))
         .collect();
     // The notes sit right of the bars, in a margin as wide as the widest note.
     let note_room = notes.iter().map(|s| text_px(s)).fold(0.0, f64::max) + 12.0;
-    let height = (n as u32) * 30 + 90;
+    let height = stacked(n, 30, 90);
     let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let (lo, hi) = min_max(c.bars.iter().map(|b| b.value));
@@ -559,8 +612,8 @@ fn bars_horizontal(c: &BarChart, svg: &mut String) -> DrawResult {
         .set_tick_mark_size(LabelAreaPosition::Left, 0)
         .x_labels(6)
         .x_label_formatter(&x_fmt)
-        .x_desc(fit(&c.value_label, 80))
-        .y_desc(fit(&c.category_label, 40))
+        .x_desc(x_title(&c.value_label))
+        .y_desc(y_title(&c.category_label, height))
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
         .max_light_lines(1)
@@ -610,7 +663,7 @@ fn heatmap(c: &Heatmap, svg: &mut String) -> DrawResult {
     let (label_area, room) = row_label_area(&labels);
     let has_blank = c.values.iter().flatten().any(Option::is_none);
     let legend_h: u32 = 40;
-    let height = legend_h + rows as u32 * 28 + 90;
+    let height = stacked(rows, 28, 90 + legend_h);
     let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let (_, plot) = root.split_vertically(legend_h);
@@ -628,8 +681,8 @@ fn heatmap(c: &Heatmap, svg: &mut String) -> DrawResult {
         .x_label_formatter(&no_label)
         .y_label_formatter(&no_label)
         .set_all_tick_mark_size(0)
-        .x_desc(fit(&c.x_label, 80))
-        .y_desc(fit(&c.y_label, 40))
+        .x_desc(x_title(&c.x_label))
+        .y_desc(y_title(&c.y_label, height - legend_h))
         .axis_desc_style((FONT, DESC_SIZE))
         .axis_style(WHITE)
         .draw()?;
@@ -731,7 +784,7 @@ fn forest(c: &ForestPlot, svg: &mut String) -> DrawResult {
         ),
     ]);
     let legend_h = legend_height(&legend);
-    let height = legend_h + n as u32 * 32 + 80;
+    let height = stacked(n, 32, 80 + legend_h);
     let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let (_, plot) = root.split_vertically(legend_h);
@@ -759,8 +812,8 @@ fn forest(c: &ForestPlot, svg: &mut String) -> DrawResult {
         .set_tick_mark_size(LabelAreaPosition::Left, 0)
         .x_labels(7)
         .x_label_formatter(&x_fmt)
-        .x_desc(fit(&c.x_label, 80))
-        .y_desc(fit(&c.y_label, 40))
+        .x_desc(x_title(&c.x_label))
+        .y_desc(y_title(&c.y_label, height - legend_h))
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
         .max_light_lines(1)
@@ -834,7 +887,7 @@ fn gantt(c: &GanttChart, svg: &mut String) -> DrawResult {
     }
     let legend = legend_rows(&items);
     let legend_h = legend_height(&legend);
-    let height = legend_h + n as u32 * 28 + 80;
+    let height = stacked(n, 28, 80 + legend_h);
     let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let (_, plot) = root.split_vertically(legend_h);
@@ -871,8 +924,8 @@ fn gantt(c: &GanttChart, svg: &mut String) -> DrawResult {
         .x_labels(2)
         .x_label_formatter(&no_label)
         .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
-        .x_desc(fit(&c.x_label, 80))
-        .y_desc(fit(&c.y_label, 40))
+        .x_desc(x_title(&c.x_label))
+        .y_desc(y_title(&c.y_label, height - legend_h))
         .axis_desc_style((FONT, DESC_SIZE))
         .axis_style(MUTED)
         .draw()?;
