@@ -8,6 +8,7 @@
 
 use std::error::Error;
 
+use chrono::Datelike;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -51,6 +52,7 @@ const BLUE: RGBColor = PALETTE[0];
 const ORANGE: RGBColor = PALETTE[1];
 const RED: RGBColor = PALETTE[3];
 const SLATE: RGBColor = RGBColor(150, 165, 180);
+const WEEKEND: RGBColor = RGBColor(240, 240, 240);
 
 /// Draws a validated chart as one `<svg>` element.
 pub(crate) fn render_svg(chart: &Chart) -> Result<String, ReportError> {
@@ -278,7 +280,11 @@ fn draw_legend(root: &Area<'_>, rows: &[Vec<(Mark, String)>]) -> DrawResult {
         for (mark, text) in row {
             let (a, b) = ((x, cy - 7), (x + 18, cy + 7));
             match *mark {
-                Mark::Swatch(c) => rect(root, a, b, c.filled())?,
+                Mark::Swatch(c) => {
+                    rect(root, a, b, c.filled())?;
+                    // A light outline keeps pale swatches (weekends) visible.
+                    rect(root, a, b, GRID_BOLD.stroke_width(1))?;
+                }
                 Mark::LineBand(c) => {
                     rect(root, a, b, c.mix(0.2).filled())?;
                     segment(root, (x, cy), (x + 18, cy), c.stroke_width(2))?;
@@ -876,6 +882,10 @@ fn gantt(c: &GanttChart, svg: &mut String) -> DrawResult {
         (Mark::Swatch(RED), "critical path".to_string()),
         (Mark::Swatch(BLUE), "task with slack".to_string()),
     ];
+    let shade_weekends = span <= 120.0;
+    if shade_weekends {
+        items.push((Mark::Swatch(WEEKEND), "weekend".to_string()));
+    }
     if c.tasks.iter().any(|t| t.milestone && !t.critical) {
         items.push((Mark::Diamond(ORANGE), "milestone".to_string()));
     }
@@ -929,6 +939,16 @@ fn gantt(c: &GanttChart, svg: &mut String) -> DrawResult {
         .axis_desc_style((FONT, DESC_SIZE))
         .axis_style(MUTED)
         .draw()?;
+    // Weekends shaded on plans short enough for single days to show (about 4 months).
+    if shade_weekends {
+        let weekends = (0..span as u64).filter_map(|d| {
+            let date = first.checked_add_days(chrono::Days::new(d))?;
+            let weekend = matches!(date.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
+            let x = d as f64;
+            weekend.then(|| Rectangle::new([(x, 0.0), (x + 1.0, n as f64)], WEEKEND.filled()))
+        });
+        chart.draw_series(weekends)?;
+    }
     // Date grid and labels at the chosen whole-day ticks.
     let bottom = chart.backend_coord(&(0.0, 0.0)).1;
     let top = chart.backend_coord(&(0.0, n as f64)).1;

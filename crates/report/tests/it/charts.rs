@@ -84,6 +84,10 @@ fn the_gantt_marks_milestones_and_the_critical_path() -> Result<(), Box<dyn std:
     let charts = sample::charts("")?;
     let svg = svg_of(&charts[5])?;
     assert!(svg.contains("critical path") && svg.contains("milestone"));
+    // A 27-day plan (1 to 27 April 2026) shades its weekends: 4 Saturdays and 4 Sundays
+    // (4-5, 11-12, 18-19, 25-26 April), drawn in the weekend grey.
+    assert!(svg.contains("weekend"));
+    assert_eq!(svg.matches(r##"fill="#F0F0F0""##).count(), 8 + 1); // + the legend swatch
     // Dates on the axis: the plan starts on 1 April.
     assert!(svg.contains("Apr 1"));
     // Two milestone diamonds plus the legend's: filled four-point polygons.
