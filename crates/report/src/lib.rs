@@ -101,7 +101,7 @@
 //! assert!(!html.contains("<script"));
 //! assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 //! let markdown = dashboard.to_markdown();
-//! assert!(markdown.contains("| Series | Month | NPS | Low | High |\n| --- | --- | --- | --- | --- |\n| All customers | 2026-01 | 38 | 33.1 | 42.9 |"));
+//! assert!(markdown.contains("| Series | Month | NPS | Low | High |\n| --- | --- | --- | --- | --- |\n| All customers | 2026-01 | 38.0 | 33.1 | 42.9 |"));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

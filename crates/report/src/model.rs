@@ -246,16 +246,51 @@ fn group_thousands(integer: &str) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum NumberFormat {
     /// Integers without decimals; other numbers with 2 decimals below 10, 1 below 100 and none
-    /// above; thousands separated by commas from 1,000 on.
+    /// above; thousands separated by commas. Charts [resolve](Self::resolve) it over their
+    /// values, so a column of numbers shares one number of decimals.
     #[default]
     Auto,
-    /// A fixed number of decimals.
+    /// A fixed number of decimals, thousands separated by commas.
     Fixed(u8),
     /// A fraction shown as a percentage with this many decimals (0.253 → "25.3%" with 1).
     Percent(u8),
 }
 
 impl NumberFormat {
+    /// The format to use for a set of values shown together (a chart's data table, its
+    /// cells or notes): [`Auto`](Self::Auto) becomes [`Fixed`](Self::Fixed) with 0 decimals
+    /// when every value is whole, and otherwise with the decimals `Auto` gives the largest
+    /// magnitude (2 below 10, 1 below 100, 0 above). Other formats are kept.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use prodops_report::NumberFormat;
+    ///
+    /// let nps = NumberFormat::Auto.resolve([32.0, 35.25, 41.5]);
+    /// assert_eq!(nps, NumberFormat::Fixed(1));
+    /// assert_eq!(nps.format(32.0), "32.0");
+    /// assert_eq!(NumberFormat::Auto.resolve([5.0, 12_000.0]).format(12_000.0), "12,000");
+    /// assert_eq!(NumberFormat::Percent(1).resolve([0.5]), NumberFormat::Percent(1));
+    /// ```
+    pub fn resolve(self, values: impl IntoIterator<Item = f64>) -> NumberFormat {
+        if self != NumberFormat::Auto {
+            return self;
+        }
+        let (mut whole, mut largest) = (true, 0.0_f64);
+        for v in values.into_iter().filter(|v| v.is_finite()) {
+            whole &= v.fract() == 0.0;
+            largest = largest.max(v.abs());
+        }
+        NumberFormat::Fixed(if whole || largest >= 100.0 {
+            0
+        } else if largest >= 10.0 {
+            1
+        } else {
+            2
+        })
+    }
+
     /// Formats a value.
     ///
     /// # Examples
@@ -293,7 +328,13 @@ impl NumberFormat {
                     format!("{value:.2}")
                 }
             }
-            NumberFormat::Fixed(decimals) => format!("{value:.*}", usize::from(decimals)),
+            NumberFormat::Fixed(decimals) => {
+                let s = format!("{value:.*}", usize::from(decimals));
+                match s.split_once('.') {
+                    Some((int, frac)) => format!("{}.{frac}", group_thousands(int)),
+                    None => group_thousands(&s),
+                }
+            }
             NumberFormat::Percent(decimals) => {
                 format!("{:.*}%", usize::from(decimals), value * 100.0)
             }

@@ -509,6 +509,8 @@ fn line_band(c: &LineBandChart, svg: &mut String) -> DrawResult {
 }
 
 fn bars_vertical(c: &BarChart, svg: &mut String) -> DrawResult {
+    // Notes, cells and the legend share one format; the axis keeps the plain one.
+    let values = c.value_format();
     let n = c.bars.len();
     let root = SVGBackend::with_string(svg, (WIDTH, 380)).into_drawing_area();
     root.fill(&WHITE)?;
@@ -552,7 +554,7 @@ fn bars_vertical(c: &BarChart, svg: &mut String) -> DrawResult {
     // Notes need room for a few characters; with hundreds of bars they are left to the table.
     let notes_fit = slot >= 3.0 * CHAR_PX + 6.0;
     for (i, b) in c.bars.iter().enumerate().filter(|_| notes_fit) {
-        let note = b.note.clone().unwrap_or_else(|| c.format.format(b.value));
+        let note = b.note.clone().unwrap_or_else(|| values.format(b.value));
         let (x, y) = chart.backend_coord(&(i as f64 + 0.5, clip(b.value, (lo, hi))));
         let (v, dy) = if b.value >= 0.0 {
             (VPos::Bottom, -4)
@@ -583,13 +585,15 @@ fn row_y(n: usize, i: usize) -> f64 {
 }
 
 fn bars_horizontal(c: &BarChart, svg: &mut String) -> DrawResult {
+    // Notes, cells and the legend share one format; the axis keeps the plain one.
+    let values = c.value_format();
     let n = c.bars.len();
     let labels: Vec<&str> = c.bars.iter().map(|b| b.label.as_str()).collect();
     let (label_area, room) = row_label_area(&labels);
     let notes: Vec<String> = c
         .bars
         .iter()
-        .map(|b| fit(b.note.as_deref().unwrap_or(&c.format.format(b.value)), 40.0))
+        .map(|b| fit(b.note.as_deref().unwrap_or(&values.format(b.value)), 40.0))
         .collect();
     // The notes sit right of the bars, in a margin as wide as the widest note.
     let note_room = notes.iter().map(|s| text_px(s)).fold(0.0, f64::max) + 12.0;
@@ -664,6 +668,8 @@ fn blues(t: f64) -> RGBColor {
 }
 
 fn heatmap(c: &Heatmap, svg: &mut String) -> DrawResult {
+    // Notes, cells and the legend share one format; the axis keeps the plain one.
+    let values = c.value_format();
     let (rows, cols) = (c.row_labels.len(), c.column_labels.len());
     let labels: Vec<&str> = c.row_labels.iter().map(String::as_str).collect();
     let (label_area, room) = row_label_area(&labels);
@@ -715,7 +721,7 @@ fn heatmap(c: &Heatmap, svg: &mut String) -> DrawResult {
                 Some(v) => {
                     let t = scale(*v);
                     rect(&root, a, b, blues(t).filled())?;
-                    let text = c.format.format(*v);
+                    let text = values.format(*v);
                     if text_px(&text) + 4.0 <= cell_w {
                         let ink = if t > 0.55 { WHITE } else { INK };
                         root.draw(&Text::new(
@@ -744,7 +750,7 @@ fn heatmap(c: &Heatmap, svg: &mut String) -> DrawResult {
     let cy = 22;
     let mut x = left;
     if lo <= hi {
-        let (low, high) = (c.format.format(lo), c.format.format(hi));
+        let (low, high) = (values.format(lo), values.format(hi));
         label(&root, &low, (x, cy), HPos::Left, VPos::Center)?;
         x += px(text_px(&low)) + 8;
         for k in 0..20 {
@@ -786,7 +792,7 @@ fn forest(c: &ForestPlot, svg: &mut String) -> DrawResult {
         ),
         (
             Mark::Dashed(INK),
-            format!("reference = {}", c.format.format(c.reference)),
+            format!("reference = {}", c.value_format().format(c.reference)),
         ),
     ]);
     let legend_h = legend_height(&legend);

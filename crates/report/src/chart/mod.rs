@@ -307,8 +307,18 @@ impl LineBandChart {
         out
     }
 
+    /// The format of the chart's values, [resolved](NumberFormat::resolve) over all of them.
+    pub(crate) fn value_format(&self) -> NumberFormat {
+        self.format.resolve(
+            self.series
+                .iter()
+                .flat_map(|s| &s.points)
+                .flat_map(|p| [p.value, p.low, p.high]),
+        )
+    }
+
     fn data_table(&self) -> Table {
-        let f = self.format;
+        let f = self.value_format();
         Table {
             header: vec![
                 "Series".into(),
@@ -455,7 +465,13 @@ impl BarChart {
         Ok(())
     }
 
+    /// The format of the bars' values, [resolved](NumberFormat::resolve) over all of them.
+    pub(crate) fn value_format(&self) -> NumberFormat {
+        self.format.resolve(self.bars.iter().map(|b| b.value))
+    }
+
     fn data_table(&self) -> Table {
+        let f = self.value_format();
         Table {
             header: vec![
                 self.category_label.clone(),
@@ -468,7 +484,7 @@ impl BarChart {
                 .map(|b| {
                     vec![
                         b.label.clone(),
-                        self.format.format(b.value),
+                        f.format(b.value),
                         b.note.clone().unwrap_or_default(),
                     ]
                 })
@@ -585,7 +601,14 @@ impl Heatmap {
         Ok(())
     }
 
+    /// The format of the cells, [resolved](NumberFormat::resolve) over the observed ones.
+    pub(crate) fn value_format(&self) -> NumberFormat {
+        self.format
+            .resolve(self.values.iter().flatten().flatten().copied())
+    }
+
     fn data_table(&self) -> Table {
+        let f = self.value_format();
         let mut header = vec![self.y_label.clone()];
         header.extend(self.column_labels.iter().cloned());
         Table {
@@ -597,7 +620,7 @@ impl Heatmap {
                 .map(|(label, row)| {
                     let mut cells = vec![label.clone()];
                     cells.extend(row.iter().map(|v| match v {
-                        Some(v) => self.format.format(*v),
+                        Some(v) => f.format(*v),
                         None => "n/a".into(),
                     }));
                     cells
@@ -730,8 +753,19 @@ impl ForestPlot {
         Ok(())
     }
 
+    /// The format of the rows' values and the reference, [resolved](NumberFormat::resolve)
+    /// over all of them.
+    pub(crate) fn value_format(&self) -> NumberFormat {
+        self.format.resolve(
+            self.rows
+                .iter()
+                .flat_map(|r| [r.estimate, r.low, r.high])
+                .chain(std::iter::once(self.reference)),
+        )
+    }
+
     fn data_table(&self) -> Table {
-        let f = self.format;
+        let f = self.value_format();
         Table {
             header: vec![
                 self.y_label.clone(),

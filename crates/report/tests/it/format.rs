@@ -29,3 +29,42 @@ fn values_that_round_to_zero_have_no_minus_sign() {
     assert_eq!(NumberFormat::Percent(1).format(-0.0001), "0.0%");
     assert_eq!(NumberFormat::Auto.format(-0.0), "0");
 }
+
+#[test]
+fn fixed_groups_thousands() {
+    assert_eq!(NumberFormat::Fixed(2).format(1_234_567.891), "1,234,567.89");
+    assert_eq!(NumberFormat::Fixed(0).format(-48_210.0), "-48,210");
+}
+
+#[test]
+fn resolve_gives_a_column_one_number_of_decimals() {
+    // All whole: no decimals, whatever the magnitude.
+    assert_eq!(
+        NumberFormat::Auto.resolve([1.0, 5.0, 9.0]),
+        NumberFormat::Fixed(0)
+    );
+    // Largest magnitude 42.5 (between 10 and 100): 1 decimal, so 30 prints as "30.0".
+    let f = NumberFormat::Auto.resolve([30.0, 42.5, -7.25]);
+    assert_eq!(f, NumberFormat::Fixed(1));
+    assert_eq!(f.format(30.0), "30.0");
+    // Largest magnitude below 10: 2 decimals; from 100: none.
+    assert_eq!(
+        NumberFormat::Auto.resolve([0.5, 3.0]),
+        NumberFormat::Fixed(2)
+    );
+    assert_eq!(
+        NumberFormat::Auto.resolve([0.5, 130.0]),
+        NumberFormat::Fixed(0)
+    );
+    // Non-finite values are ignored; an empty set is whole.
+    assert_eq!(
+        NumberFormat::Auto.resolve([f64::NAN, 2.5]),
+        NumberFormat::Fixed(2)
+    );
+    assert_eq!(NumberFormat::Auto.resolve([]), NumberFormat::Fixed(0));
+    // Explicit formats are kept.
+    assert_eq!(
+        NumberFormat::Fixed(3).resolve([1.0]),
+        NumberFormat::Fixed(3)
+    );
+}
