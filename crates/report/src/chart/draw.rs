@@ -13,8 +13,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use plotters::coord::types::RangedCoordf64;
+
 use super::{BarChart, Chart, ForestPlot, GanttChart, Heatmap, LineBandChart};
-use crate::ReportError;
+use crate::{NumberFormat, ReportError};
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 type DrawResult = Result<(), Box<dyn Error>>;
@@ -401,6 +403,54 @@ fn row_label_area(labels: &[&str]) -> (u32, f64) {
     (px(room + 12.0 + 28.0) as u32, room)
 }
 
+/// Which axis carries the values (the other carries categories).
+#[derive(Clone, Copy)]
+enum Axis {
+    X,
+    Y,
+}
+
+/// The mesh of a chart with one numeric axis and one category axis: value ticks in the
+/// chart's format with light grid lines across, no ticks or grid on the category axis (its
+/// labels are placed by the chart), and the axis titles.
+fn value_mesh(
+    chart: &mut ChartContext<'_, SVGBackend<'_>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    values: Axis,
+    format: NumberFormat,
+    x_desc: String,
+    y_desc: String,
+) -> DrawResult {
+    let value_label = move |v: &f64| format.format(*v);
+    let no_label = |_: &f64| String::new();
+    let mut mesh = chart.configure_mesh();
+    match values {
+        Axis::X => mesh
+            .disable_y_mesh()
+            .y_labels(2)
+            .y_label_formatter(&no_label)
+            .set_tick_mark_size(LabelAreaPosition::Left, 0)
+            .x_labels(7)
+            .x_label_formatter(&value_label),
+        Axis::Y => mesh
+            .disable_x_mesh()
+            .x_labels(2)
+            .x_label_formatter(&no_label)
+            .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
+            .y_labels(6)
+            .y_label_formatter(&value_label),
+    };
+    mesh.x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style((FONT, LABEL_SIZE))
+        .axis_desc_style((FONT, DESC_SIZE))
+        .max_light_lines(1)
+        .light_line_style(GRID)
+        .bold_line_style(GRID_BOLD)
+        .axis_style(MUTED)
+        .draw()?;
+    Ok(())
+}
+
 // ---------------------------------------------------------------------------------------------
 // Charts
 
@@ -430,32 +480,19 @@ fn line_band(c: &LineBandChart, svg: &mut String) -> DrawResult {
             .flat_map(|p| [p.low, p.high]),
     );
     let (lo, hi) = padded(lo, hi, true);
-    let format = c.format;
-    let y_fmt = move |v: &f64| format.format(*v);
-    let no_label = |_: &f64| String::new();
 
     let mut chart = ChartBuilder::on(&plot)
         .margin(MARGIN)
         .x_label_area_size(48)
         .y_label_area_size(78)
         .build_cartesian_2d(0f64..n as f64, lo..hi)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(2)
-        .x_label_formatter(&no_label)
-        .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
-        .y_labels(6)
-        .y_label_formatter(&y_fmt)
-        .x_desc(x_title(&c.x_label))
-        .y_desc(y_title(&c.y_label, 380))
-        .label_style((FONT, LABEL_SIZE))
-        .axis_desc_style((FONT, DESC_SIZE))
-        .max_light_lines(1)
-        .light_line_style(GRID)
-        .bold_line_style(GRID_BOLD)
-        .axis_style(MUTED)
-        .draw()?;
+    value_mesh(
+        &mut chart,
+        Axis::Y,
+        c.format,
+        x_title(&c.x_label),
+        y_title(&c.y_label, 380),
+    )?;
 
     let x_of = |label: &str| cats.iter().position(|c| *c == label).unwrap_or(0) as f64 + 0.5;
     for (k, series) in c.series.iter().enumerate() {
@@ -519,31 +556,18 @@ fn bars_vertical(c: &BarChart, svg: &mut String) -> DrawResult {
     let (lo, hi) = (lo.min(0.0), hi.max(0.0));
     let (lo, hi) = padded(lo, hi, lo < 0.0);
     let hi = hi + (hi - lo) * 0.06;
-    let format = c.format;
-    let y_fmt = move |v: &f64| format.format(*v);
-    let no_label = |_: &f64| String::new();
     let mut chart = ChartBuilder::on(&root)
         .margin(MARGIN)
         .x_label_area_size(48)
         .y_label_area_size(78)
         .build_cartesian_2d(0f64..n as f64, lo..hi)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_labels(2)
-        .x_label_formatter(&no_label)
-        .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
-        .y_labels(6)
-        .y_label_formatter(&y_fmt)
-        .x_desc(x_title(&c.category_label))
-        .y_desc(y_title(&c.value_label, 380))
-        .label_style((FONT, LABEL_SIZE))
-        .axis_desc_style((FONT, DESC_SIZE))
-        .max_light_lines(1)
-        .light_line_style(GRID)
-        .bold_line_style(GRID_BOLD)
-        .axis_style(MUTED)
-        .draw()?;
+    value_mesh(
+        &mut chart,
+        Axis::Y,
+        c.format,
+        x_title(&c.category_label),
+        y_title(&c.value_label, 380),
+    )?;
     chart.draw_series(c.bars.iter().enumerate().map(|(i, b)| {
         let x = i as f64;
         let v = clip(b.value, (lo, hi));
@@ -603,9 +627,6 @@ fn bars_horizontal(c: &BarChart, svg: &mut String) -> DrawResult {
     let (lo, hi) = min_max(c.bars.iter().map(|b| b.value));
     let (lo, hi) = (lo.min(0.0), hi.max(0.0));
     let (lo, hi) = padded(lo, hi, lo < 0.0);
-    let format = c.format;
-    let x_fmt = move |v: &f64| format.format(*v);
-    let no_label = |_: &f64| String::new();
     let mut chart = ChartBuilder::on(&root)
         .margin_top(MARGIN)
         .margin_left(MARGIN)
@@ -614,23 +635,13 @@ fn bars_horizontal(c: &BarChart, svg: &mut String) -> DrawResult {
         .x_label_area_size(50)
         .y_label_area_size(label_area)
         .build_cartesian_2d(lo..hi, 0f64..n as f64)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(2)
-        .y_label_formatter(&no_label)
-        .set_tick_mark_size(LabelAreaPosition::Left, 0)
-        .x_labels(6)
-        .x_label_formatter(&x_fmt)
-        .x_desc(x_title(&c.value_label))
-        .y_desc(y_title(&c.category_label, height))
-        .label_style((FONT, LABEL_SIZE))
-        .axis_desc_style((FONT, DESC_SIZE))
-        .max_light_lines(1)
-        .light_line_style(GRID)
-        .bold_line_style(GRID_BOLD)
-        .axis_style(MUTED)
-        .draw()?;
+    value_mesh(
+        &mut chart,
+        Axis::X,
+        c.format,
+        x_title(&c.value_label),
+        y_title(&c.category_label, height),
+    )?;
     chart.draw_series(c.bars.iter().enumerate().map(|(i, b)| {
         let y = row_y(n, i);
         let v = clip(b.value, (lo, hi));
@@ -807,32 +818,19 @@ fn forest(c: &ForestPlot, svg: &mut String) -> DrawResult {
             .chain(std::iter::once(c.reference)),
     );
     let (lo, hi) = padded(lo, hi, true);
-    let format = c.format;
-    let x_fmt = move |v: &f64| format.format(*v);
-    let no_label = |_: &f64| String::new();
     let mut chart = ChartBuilder::on(&plot)
         .margin(MARGIN)
         .margin_right(30)
         .x_label_area_size(50)
         .y_label_area_size(label_area)
         .build_cartesian_2d(lo..hi, 0f64..n as f64)?;
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .y_labels(2)
-        .y_label_formatter(&no_label)
-        .set_tick_mark_size(LabelAreaPosition::Left, 0)
-        .x_labels(7)
-        .x_label_formatter(&x_fmt)
-        .x_desc(x_title(&c.x_label))
-        .y_desc(y_title(&c.y_label, height - legend_h))
-        .label_style((FONT, LABEL_SIZE))
-        .axis_desc_style((FONT, DESC_SIZE))
-        .max_light_lines(1)
-        .light_line_style(GRID)
-        .bold_line_style(GRID_BOLD)
-        .axis_style(MUTED)
-        .draw()?;
+    value_mesh(
+        &mut chart,
+        Axis::X,
+        c.format,
+        x_title(&c.x_label),
+        y_title(&c.y_label, height - legend_h),
+    )?;
 
     // The reference line, dashed, across the whole plot.
     let r = (lo, hi);
