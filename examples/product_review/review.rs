@@ -33,7 +33,7 @@ use prodops::kpi::events::funnel::{ConversionWindow, EventMatcher, Funnel, Windo
 use prodops::kpi::events::retention::{Retention, RetentionPeriod};
 use prodops::kpi::events::trends::{EventSelector, Math, Series, TrendsQuery};
 use prodops::kpi::events::{Calendar, EventSchema, EventTable};
-use prodops::kpi::explain::{Decomposer, Segment as MixSegment, Shapley};
+use prodops::kpi::explain::{Decomposer, Shapley};
 use prodops::kpi::monitor::{Detector, Rolling, StlResidual};
 use prodops::kpi::revenue::{BridgeOptions, MrrBridge, MrrColumns, MrrHistory};
 use prodops::kpi::survey::{
@@ -41,6 +41,10 @@ use prodops::kpi::survey::{
 };
 use prodops::process::prioritize::{Item, Rice, RiceInput, rank};
 use prodops::process::{BusinessCalendar, Format, Library, Plan};
+use prodops_report::{
+    AlertLevel, BandPoint, Bar, BarChart, Block, Dashboard, ForestPlot, ForestRow, GanttChart,
+    GanttTask, Heatmap, LineBandChart, NumberFormat, Section, Series as ReportSeries, Table,
+};
 
 /// Any error of the loop, with the step that failed in its message.
 pub(crate) type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -259,6 +263,8 @@ pub(crate) struct KpiSummary {
     pub(crate) active_users: ActiveUsers,
     /// The funnel's steps.
     pub(crate) funnel: Vec<FunnelStepRow>,
+    /// The funnel's conversion window.
+    pub(crate) funnel_window_days: u32,
     /// Weekly retention cohorts.
     pub(crate) retention: Vec<CohortRow>,
     /// MRR bridge per month (all segments) and per segment for the last month.
@@ -618,7 +624,7 @@ fn feedback(
     let mut intents = BTreeMap::new();
     for (_, p) in &ok {
         for (kind, n) in &p.redactions {
-            *redactions.entry(kind.tag().to_owned()).or_insert(0) += n;
+            *redactions.entry(kind.tag().to_lowercase()).or_insert(0) += n;
         }
         if let Some(s) = &p.sentiment {
             *sentiment
@@ -770,7 +776,7 @@ fn survey(
     Ok(SurveyQuery::builder("score", scale)
         .segments(segments.iter().copied())
         .time("answered_at", Grain::Month)
-        .analysis(analysis.clone())
+        .analysis(*analysis)
         .build()?
         .run_lazy(table(cfg, "surveys")?)?)
 }
@@ -779,13 +785,8 @@ fn survey(
 fn score_cell(g: &SurveyGroup, dimension: &str) -> Result<ScoreCell, Error> {
     let (value, ci) = match &g.summary {
         ScaleSummary::Net(s) => (s.score, s.ci),
-        ScaleSummary::Rating { summary, .. } => (
-            100.0 * summary.top_box.share,
-            prodops::experiment::Interval {
-                lower: 100.0 * summary.top_box.ci.lower,
-                upper: 100.0 * summary.top_box.ci.upper,
-            },
-        ),
+        // Shares and their intervals are in percent already.
+        ScaleSummary::Rating { summary, .. } => (summary.top_box.share, summary.top_box.ci),
         other => return Err(format!("unexpected survey summary {other:?}").into()),
     };
     Ok(ScoreCell {
@@ -887,15 +888,18 @@ fn kpi(
     };
     let (dau, wau, mau) = (series("DAU"), series("WAU"), series("MAU"));
     let last_of = |s: &[f64]| s.last().copied().unwrap_or(0.0);
-    // Anomalies in daily active users, on the remainder after the weekly cycle.
-    let detector = StlResidual::new(Rolling::z_score().build()?, 7)?;
+    // Anomalies in daily active users: a rolling z-score of what is left after the trend
+    // and the weekly cycle.
+    let detector = StlResidual::new(Rolling::z_score().differencing(false).build()?, 7)?;
     for d in detector.anomalies(&dau)? {
         let day = trends.period_starts.get(d.index).copied().unwrap_or(to);
         alerts.push(Alert {
             level: "warning",
             source: "kpi",
-            // The reason's first clause: the value against the weekly pattern.
-            text: format!("DAU on {day}: {}", d.reason.split(':').next().unwrap_or("")),
+            text: format!(
+                "DAU on {day} was {:.0} against {:.0} expected from its trend and weekly cycle",
+                d.value, d.baseline
+            ),
         });
     }
 
@@ -974,38 +978,21 @@ fn kpi(
             daily: trends.period_starts.iter().copied().zip(dau).collect(),
         },
         funnel,
+        funnel_window_days: cfg.funnel_days,
         retention,
         mrr,
         explanation,
     })
 }
 
-/// Splits the NPS change from `from` to `to` into mix and rate effects by region: NPS is the
-/// rate (promoters − detractors) / answers, so each region is a segment with its answers as
-/// volume and promoters − detractors as numerator.
+/// Splits the NPS change from `from` to `to` into mix and rate effects by region.
 fn explain(
     by_region: &SurveyTable,
     from: Period,
     to: Period,
     p_value: f64,
 ) -> Result<Explanation, Error> {
-    let mut cells: BTreeMap<String, [(f64, f64); 2]> = BTreeMap::new();
-    for g in &by_region.groups {
-        let slot = match g.period {
-            Some(p) if p == from => 0,
-            Some(p) if p == to => 1,
-            _ => continue,
-        };
-        let counts = g.counts.nps_counts()?;
-        let net = counts.promoters as f64 - counts.detractors as f64;
-        let region = g.segment.get("region").unwrap_or("all").to_owned();
-        cells.entry(region).or_default()[slot] = (counts.n() as f64, net);
-    }
-    let segments = cells
-        .iter()
-        .map(|(r, [(v0, n0), (v1, n1)])| MixSegment::new(r.as_str(), *v0, *n0, *v1, *n1))
-        .collect::<Result<Vec<_>, _>>()?;
-    let d = Shapley.decompose(&segments)?;
+    let d = Shapley.decompose(&by_region.change_segments(from, to)?)?;
     Ok(Explanation {
         from: from.label(),
         to: to.label(),
@@ -1041,7 +1028,10 @@ struct Candidate {
 
 fn prioritize(cfg: &Config, fb: &FeedbackSummary) -> Result<Vec<RankedFeature>, Error> {
     let text = input_or_bundled(cfg, "candidates.csv", CANDIDATES)?;
-    let candidates: Vec<Candidate> = csv_rows(&text)?;
+    let candidates = csv::Reader::from_reader(text.as_bytes())
+        .deserialize()
+        .collect::<Result<Vec<Candidate>, _>>()
+        .map_err(|e| format!("candidates.csv: {e}"))?;
     // Reach is the theme's demand; a theme nobody mentioned has reach 0.
     let reach = |theme: &str| {
         fb.themes
@@ -1083,31 +1073,6 @@ fn prioritize(cfg: &Config, fb: &FeedbackSummary) -> Result<Vec<RankedFeature>, 
                 effort: c.effort,
                 score: e.score,
             })
-        })
-        .collect()
-}
-
-/// Parses a small CSV with a header into records, naming the bad line.
-fn csv_rows<T: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<T>, Error> {
-    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
-    let header: Vec<&str> = lines.next().ok_or("empty CSV")?.split(',').collect();
-    lines
-        .enumerate()
-        .map(|(i, line)| {
-            let fields: Vec<&str> = line.splitn(header.len(), ',').collect();
-            let object: serde_json::Map<String, serde_json::Value> = header
-                .iter()
-                .zip(fields)
-                .map(|(h, f)| {
-                    let v = f.trim().parse::<f64>().map_or_else(
-                        |_| serde_json::Value::String(f.trim().to_owned()),
-                        |x| serde_json::json!(x),
-                    );
-                    (h.trim().to_owned(), v)
-                })
-                .collect();
-            serde_json::from_value(serde_json::Value::Object(object))
-                .map_err(|e| format!("candidates.csv line {}: {e}", i + 2).into())
         })
         .collect()
 }
@@ -1219,7 +1184,7 @@ fn experiment(
             ci_low: r.outcome.ci.lower,
             ci_high: r.outcome.ci.upper,
             p_value: r.adjusted_p.unwrap_or(r.outcome.p_value),
-            decision: format!("{:?}", r.decision).to_lowercase(),
+            decision: words(&format!("{:?}", r.decision)),
         })
         .collect();
     for (metric, s) in [
@@ -1319,6 +1284,18 @@ fn experiment(
             scorecard_markdown: scorecard.to_markdown(),
         },
     })
+}
+
+/// A variant name in words: `GuardrailHeld` → `guardrail held`.
+fn words(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
 }
 
 /// Distinct days on which the finished experiment enrolled units.
@@ -1494,14 +1471,568 @@ pub(crate) fn summary(r: &Review) -> String {
     s
 }
 
-/// Writes the report files into `out` (created if missing) and returns their paths.
+/// Writes `report.json`, `report.md` and `dashboard.html` into `out` (created if missing)
+/// and returns their paths.
 ///
 /// # Errors
 ///
-/// When the folder or a file cannot be written.
+/// When the folder or a file cannot be written, or a chart's data is invalid.
 pub(crate) fn write_report(r: &Review, out: &Path) -> Result<Vec<PathBuf>, Error> {
     std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
-    let json = out.join("report.json");
-    std::fs::write(&json, serde_json::to_string_pretty(r)?)?;
-    Ok(vec![json])
+    let dashboard = dashboard(r)?;
+    let files = [
+        ("report.json", serde_json::to_string_pretty(r)?),
+        ("report.md", dashboard.to_markdown()),
+        ("dashboard.html", dashboard.to_html()?),
+    ];
+    let mut written = Vec::new();
+    for (name, text) in files {
+        let path = out.join(name);
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// Text cells from displayable values.
+macro_rules! row {
+    ($($cell:expr),* $(,)?) => { vec![$($cell.to_string()),*] };
+}
+
+/// Header cells.
+fn header(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| (*n).to_owned()).collect()
+}
+
+fn pct(x: Option<f64>) -> String {
+    x.map_or("n/a".to_owned(), |x| format!("{:.1}%", 100.0 * x))
+}
+
+/// The review as a dashboard: one section per step, charts from `prodops-report`.
+///
+/// # Errors
+///
+/// A [`ReportError`](prodops_report::ReportError) for invalid chart data.
+pub(crate) fn dashboard(r: &Review) -> Result<Dashboard, Error> {
+    let fb = &r.feedback;
+    let k = &r.kpi;
+    let ro = &r.experiment.readout;
+    let plan = &r.experiment.plan;
+    let l = &r.launch;
+    let top = r.prioritization.first().ok_or("no ranked feature")?;
+
+    // Summary: the headline numbers and every alert.
+    let mut summary = Section::new("Summary");
+    let mut figures = vec![("As of".to_owned(), r.as_of.date().to_string())];
+    if let Some(n) = k.nps_by_month.last() {
+        figures.push((
+            format!("NPS {}", n.period),
+            format!(
+                "{:+.1} [{:+.1}, {:+.1}], n = {}",
+                n.value, n.ci_low, n.ci_high, n.n
+            ),
+        ));
+    }
+    if let Some(b) = k.mrr.by_month.last() {
+        figures.push((
+            format!("MRR {}", b.period),
+            format!("{:.0} {} (NRR {})", b.end, k.mrr.currency, pct(b.nrr)),
+        ));
+    }
+    figures.push((
+        "Top feature (RICE)".to_owned(),
+        format!("{} ({:.0})", top.name, top.score),
+    ));
+    figures.push((
+        "Launch".to_owned(),
+        format!("{} on {}", l.name, l.launch_date),
+    ));
+    figures.push(("Finished experiment".to_owned(), ro.summary.clone()));
+    summary.push(Block::KeyValues(figures));
+    for a in &r.alerts {
+        let level = match a.level {
+            "critical" => AlertLevel::Critical,
+            "warning" => AlertLevel::Warning,
+            _ => AlertLevel::Info,
+        };
+        summary.push(Block::Alert {
+            level,
+            text: format!("{}: {}", a.source, a.text),
+        });
+    }
+    let ingest = Table::new(
+        header(&[
+            "Table",
+            "Rows read",
+            "Accepted",
+            "Rejected",
+            "First rejections",
+        ]),
+        r.ingestion
+            .iter()
+            .map(|i| {
+                row![
+                    i.source,
+                    i.rows_read,
+                    i.rows_accepted,
+                    i.rejected,
+                    i.first_rejections.join("; ")
+                ]
+            })
+            .collect(),
+    )?;
+    summary.push(ingest);
+
+    // Feedback: volume and demand per theme, and what customers said.
+    let mut feedback = Section::new("Customer feedback");
+    feedback.push(Block::KeyValues(vec![
+        (
+            "Items".to_owned(),
+            format!("{} ({} could not be processed)", fb.items, fb.failed),
+        ),
+        (
+            "PII redacted".to_owned(),
+            fb.redactions
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        (
+            "Sentiment".to_owned(),
+            format!(
+                "{} ({} not English, not scored)",
+                fb.sentiment
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                fb.sentiment_skipped
+            ),
+        ),
+        (
+            "Rising themes".to_owned(),
+            if fb.rising.is_empty() {
+                "none".to_owned()
+            } else {
+                fb.rising.join(", ")
+            },
+        ),
+    ]));
+    let mut by_volume: Vec<&ThemeRow> = fb.themes.iter().filter(|t| t.parent.is_none()).collect();
+    by_volume.sort_by_key(|t| std::cmp::Reverse(t.items));
+    feedback.push(
+        BarChart::new(
+            "Feedback items by theme",
+            "Theme",
+            "Items",
+            by_volume
+                .iter()
+                .map(|t| {
+                    Bar::new(t.name.as_str(), t.items as f64)
+                        .with_note(format!("{} ({} accounts)", t.items, t.unique_accounts))
+                })
+                .collect(),
+        )?
+        .horizontal(),
+    );
+    feedback.push(Table::new(
+        header(&[
+            "Theme",
+            "Parent",
+            "Items",
+            "Accounts",
+            "ARR-weighted",
+            "Importance-weighted",
+            "Negative",
+        ]),
+        fb.themes
+            .iter()
+            .map(|t| {
+                row![
+                    t.name,
+                    t.parent.as_deref().unwrap_or(""),
+                    t.items,
+                    t.unique_accounts,
+                    format!("{:.0}", t.arr_weighted),
+                    format!("{:.0}", t.importance_weighted),
+                    pct(t.negative_share)
+                ]
+            })
+            .collect(),
+    )?);
+    feedback.push(Block::Paragraph(
+        "The most negative item of each of the top themes by ARR-weighted demand (PII redacted):"
+            .to_owned(),
+    ));
+    feedback.push(Block::KeyValues(
+        fb.excerpts
+            .iter()
+            .map(|e| {
+                let score = e.compound.map_or("n/a".to_owned(), |c| format!("{c:+.2}"));
+                (
+                    format!("{} ({score})", e.theme),
+                    format!(
+                        "“{}” ({}, {}, {})",
+                        e.text,
+                        e.id,
+                        e.channel,
+                        e.received_at.date()
+                    ),
+                )
+            })
+            .collect(),
+    ));
+
+    // NPS and CSAT.
+    let mut nps = Section::new("NPS and satisfaction");
+    nps.push(LineBandChart::new(
+        format!(
+            "NPS by month with its {:.0}% interval",
+            100.0 * (1.0 - plan.alpha)
+        ),
+        "Month",
+        "NPS",
+        vec![ReportSeries::new(
+            "All customers",
+            k.nps_by_month
+                .iter()
+                .map(|c| BandPoint::new(c.period.as_str(), c.value, c.ci_low, c.ci_high))
+                .collect(),
+        )],
+    )?);
+    let last_period = k
+        .nps_by_month
+        .last()
+        .map(|c| c.period.clone())
+        .unwrap_or_default();
+    nps.push(Table::new(
+        header(&[
+            "Segment",
+            "Month",
+            "Answers",
+            "NPS",
+            "NPS interval",
+            "CSAT",
+            "CSAT interval",
+        ]),
+        k.nps_by_segment_month
+            .iter()
+            .filter(|c| c.period == last_period)
+            .map(|c| {
+                let csat = k
+                    .csat_by_segment_month
+                    .iter()
+                    .find(|x| x.segment == c.segment && x.period == c.period);
+                row![
+                    c.segment,
+                    c.period,
+                    c.n,
+                    format!("{:+.1}", c.value),
+                    format!("[{:+.1}, {:+.1}]", c.ci_low, c.ci_high),
+                    csat.map_or("n/a".to_owned(), |x| format!("{:.1}%", x.value)),
+                    csat.map_or("n/a".to_owned(), |x| format!(
+                        "[{:.1}%, {:.1}%]",
+                        x.ci_low, x.ci_high
+                    ))
+                ]
+            })
+            .collect(),
+    )?);
+    nps.push(Block::Paragraph(format!(
+        "CSAT is the {}.",
+        k.csat_definition
+    )));
+    if let Some(e) = &k.explanation {
+        nps.push(Block::Paragraph(format!(
+            "NPS moved {:+.1} points from {} to {} (p = {:.3}): {:+.1} from the regions' own scores \
+             (rate) and {:+.1} from the mix of answers across regions (Shapley decomposition).",
+            e.change, e.from, e.to, e.p_value, e.rate, e.mix
+        )));
+        nps.push(Table::new(
+            header(&["Region", "Rate effect (points)", "Mix effect (points)"]),
+            e.by_region
+                .iter()
+                .map(|(region, mix, rate)| {
+                    row![region, format!("{rate:+.2}"), format!("{mix:+.2}")]
+                })
+                .collect(),
+        )?);
+    }
+
+    // Usage: active users, the funnel, retention.
+    let mut usage = Section::new("Product usage");
+    let au = &k.active_users;
+    usage.push(Block::KeyValues(vec![
+        ("Last day".to_owned(), au.last_day.to_string()),
+        (
+            "DAU / WAU / MAU".to_owned(),
+            format!("{:.0} / {:.0} / {:.0}", au.dau, au.wau, au.mau),
+        ),
+        ("Stickiness (DAU/MAU)".to_owned(), pct(au.stickiness)),
+    ]));
+    usage.push(LineBandChart::new(
+        "Daily active users",
+        "Day",
+        "Users",
+        vec![ReportSeries::new(
+            "DAU",
+            au.daily
+                .iter()
+                .map(|(d, v)| BandPoint::exact(d.format("%m-%d").to_string(), *v))
+                .collect(),
+        )],
+    )?);
+    usage.push(
+        BarChart::new(
+            format!("Onboarding funnel ({}-day window)", k.funnel_window_days),
+            "Step",
+            "People",
+            k.funnel
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let note = if i == 0 {
+                        f.persons.to_string()
+                    } else {
+                        format!(
+                            "{} ({} of the previous step)",
+                            f.persons,
+                            pct(f.conversion_from_previous)
+                        )
+                    };
+                    Bar::new(f.step.as_str(), f.persons as f64).with_note(note)
+                })
+                .collect(),
+        )?
+        .horizontal(),
+    );
+    let weeks = k.retention.iter().map(|c| c.rates.len()).max().unwrap_or(0);
+    usage.push(
+        Heatmap::new(
+            "Weekly retention by signup cohort",
+            "Weeks after signup",
+            "Signup week",
+            k.retention.iter().map(|c| c.cohort.clone()).collect(),
+            (0..weeks).map(|w| format!("W{w}")).collect(),
+            k.retention
+                .iter()
+                .map(|c| {
+                    (0..weeks)
+                        .map(|w| c.rates.get(w).copied().flatten())
+                        .collect()
+                })
+                .collect(),
+        )?
+        .with_format(NumberFormat::Percent(0)),
+    );
+
+    // Revenue: the MRR bridge.
+    let mut revenue = Section::new("Revenue");
+    let bridge_rows = |rows: &[&BridgeRow], by: &str| -> Result<Table, Error> {
+        Ok(Table::new(
+            header(&[
+                by,
+                "Start",
+                "New",
+                "Reactivation",
+                "Expansion",
+                "Contraction",
+                "Churn",
+                "End",
+                "GRR",
+                "NRR",
+            ]),
+            rows.iter()
+                .map(|b| {
+                    row![
+                        if by == "Month" { &b.period } else { &b.segment },
+                        format!("{:.0}", b.start),
+                        format!("{:.0}", b.new),
+                        format!("{:.0}", b.reactivation),
+                        format!("{:.0}", b.expansion),
+                        format!("{:.0}", b.contraction),
+                        format!("{:.0}", b.churn),
+                        format!("{:.0}", b.end),
+                        pct(b.grr),
+                        pct(b.nrr)
+                    ]
+                })
+                .collect(),
+        )?)
+    };
+    revenue.push(Block::Paragraph(format!(
+        "MRR bridge in {}: start + new + reactivation + expansion − contraction − churn = end.",
+        k.mrr.currency
+    )));
+    let months: Vec<&BridgeRow> = k.mrr.by_month.iter().rev().take(6).rev().collect();
+    revenue.push(bridge_rows(&months, "Month")?);
+    let segments: Vec<&BridgeRow> = k.mrr.by_segment_last_month.iter().collect();
+    revenue.push(bridge_rows(&segments, "Segment")?);
+
+    // Prioritization.
+    let mut priority = Section::new("Prioritization");
+    priority.push(Block::Paragraph(
+        "RICE = reach × impact × confidence ÷ effort; reach is the demand of the feature's theme in customer feedback.".to_owned(),
+    ));
+    priority.push(Table::new(
+        header(&[
+            "Rank",
+            "Feature",
+            "Theme",
+            "Reach",
+            "Impact",
+            "Confidence",
+            "Effort",
+            "RICE",
+        ]),
+        r.prioritization
+            .iter()
+            .map(|f| {
+                row![
+                    f.rank,
+                    f.name,
+                    f.theme,
+                    format!("{:.0}", f.reach),
+                    f.impact,
+                    f.confidence,
+                    f.effort,
+                    format!("{:.1}", f.score)
+                ]
+            })
+            .collect(),
+    )?);
+
+    // Launch plan.
+    let mut launch = Section::new("Launch plan");
+    launch.push(Block::KeyValues(vec![
+        (
+            "Plan".to_owned(),
+            format!("{} (template {})", l.name, l.template),
+        ),
+        ("Go-live".to_owned(), l.launch_date.to_string()),
+        (
+            "Span".to_owned(),
+            format!(
+                "{} → {} ({} business days)",
+                l.start, l.finish, l.business_days
+            ),
+        ),
+        ("Critical path".to_owned(), l.critical_path.join(" → ")),
+    ]));
+    let tasks = l
+        .tasks
+        .iter()
+        .map(|t| {
+            let task = GanttTask::new(t.name.as_str(), t.start, t.due)?.critical(t.critical);
+            Ok(if t.start == t.due && t.due == l.launch_date {
+                task.milestone()
+            } else {
+                task
+            })
+        })
+        .collect::<Result<Vec<_>, prodops_report::ReportError>>()?;
+    launch.push(GanttChart::new(
+        format!("Launch of {}", top.name),
+        "Date",
+        "Task",
+        tasks,
+    )?);
+    launch.push(Table::new(
+        header(&["Gate", "Review date"]),
+        l.gates
+            .iter()
+            .map(|(g, d)| row![g, d.map_or("n/a".to_owned(), |d| d.to_string())])
+            .collect(),
+    )?);
+
+    // Experiment: the plan for the top feature and the finished experiment's read-out.
+    let mut experiment = Section::new("Experiment");
+    experiment.push(Block::KeyValues(vec![
+        (
+            format!("Plan for {}", top.name),
+            format!(
+                "{} per arm ({} in all) to detect {:+.0}% on a {:.1}% {} at α = {}, power {}",
+                plan.per_arm,
+                plan.total,
+                100.0 * plan.relative_mde,
+                100.0 * plan.baseline,
+                plan.metric,
+                plan.alpha,
+                plan.power
+            ),
+        ),
+        (
+            "Duration".to_owned(),
+            format!(
+                "{} days at {:.0} units a day: {} → {}",
+                plan.days, plan.daily_units, plan.start, plan.end
+            ),
+        ),
+        (
+            "Finished experiment".to_owned(),
+            format!(
+                "{} units; SRM p = {:.3}; CUPED removes {:.0}% of the metric's variance",
+                ro.units
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                ro.srm_p_value,
+                100.0 * ro.cuped_variance_reduction
+            ),
+        ),
+        ("Verdict".to_owned(), ro.summary.clone()),
+    ]));
+    experiment.push(
+        ForestPlot::new(
+            "Relative effects of the finished experiment",
+            "Relative effect (treatment vs control)",
+            "Metric",
+            ro.rows
+                .iter()
+                .map(|e| {
+                    ForestRow::new(
+                        format!("{} ({})", e.metric, e.method),
+                        e.estimate,
+                        e.ci_low,
+                        e.ci_high,
+                    )
+                })
+                .collect(),
+        )?
+        .with_format(NumberFormat::Percent(1)),
+    );
+    experiment.push(Table::new(
+        header(&["Metric", "Method", "Effect", "Interval", "p", "Decision"]),
+        ro.rows
+            .iter()
+            .map(|e| {
+                row![
+                    e.metric,
+                    e.method,
+                    format!("{:+.2}%", 100.0 * e.estimate),
+                    format!("[{:+.2}%, {:+.2}%]", 100.0 * e.ci_low, 100.0 * e.ci_high),
+                    if e.p_value < 1e-4 {
+                        "< 0.0001".to_owned()
+                    } else {
+                        format!("{:.4}", e.p_value)
+                    },
+                    e.decision
+                ]
+            })
+            .collect(),
+    )?);
+
+    Ok(Dashboard {
+        title: "Product review".to_owned(),
+        subtitle: Some(format!(
+            "Input folder {} · data up to {}",
+            r.input,
+            r.as_of.date()
+        )),
+        sections: vec![
+            summary, feedback, nps, usage, revenue, priority, launch, experiment,
+        ],
+    })
 }

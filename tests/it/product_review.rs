@@ -22,7 +22,12 @@ fn rows(name: &str, columns: &[&str]) -> Result<Vec<BTreeMap<String, String>>, r
     let header: Vec<&str> = lines.next().ok_or("empty file")?.split(',').collect();
     let index: Vec<usize> = columns
         .iter()
-        .map(|c| header.iter().position(|h| h == c).ok_or(format!("no column {c}")))
+        .map(|c| {
+            header
+                .iter()
+                .position(|h| h == c)
+                .ok_or(format!("no column {c}"))
+        })
         .collect::<Result<_, _>>()?;
     Ok(lines
         .map(|line| {
@@ -30,7 +35,12 @@ fn rows(name: &str, columns: &[&str]) -> Result<Vec<BTreeMap<String, String>>, r
             columns
                 .iter()
                 .zip(&index)
-                .map(|(c, &i)| ((*c).to_owned(), fields.get(i).copied().unwrap_or("").to_owned()))
+                .map(|(c, &i)| {
+                    (
+                        (*c).to_owned(),
+                        fields.get(i).copied().unwrap_or("").to_owned(),
+                    )
+                })
                 .collect()
         })
         .collect())
@@ -54,14 +64,41 @@ fn bundled_data_review_matches_the_raw_files_and_the_planted_truth() -> R {
     }
     assert!(!review::summary(&r).is_empty());
 
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json"))?)?;
-    for key in ["input", "as_of", "ingestion", "feedback", "kpi", "prioritization", "launch", "experiment", "alerts"] {
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json"))?)?;
+    for key in [
+        "input",
+        "as_of",
+        "ingestion",
+        "feedback",
+        "kpi",
+        "prioritization",
+        "launch",
+        "experiment",
+        "alerts",
+    ] {
         assert!(json.get(key).is_some(), "report.json has no {key}");
     }
-    for key in ["nps_by_month", "nps_by_segment_month", "csat_by_segment_month", "active_users", "funnel", "retention", "mrr", "explanation"] {
-        assert!(json["kpi"].get(key).is_some(), "report.json has no kpi.{key}");
+    for key in [
+        "nps_by_month",
+        "nps_by_segment_month",
+        "csat_by_segment_month",
+        "active_users",
+        "funnel",
+        "retention",
+        "mrr",
+        "explanation",
+    ] {
+        assert!(
+            json["kpi"].get(key).is_some(),
+            "report.json has no kpi.{key}"
+        );
     }
-    assert!(r.ingestion.iter().all(|i| i.rejected == 0), "{:?}", r.ingestion);
+    assert!(
+        r.ingestion.iter().all(|i| i.rejected == 0),
+        "{:?}",
+        r.ingestion
+    );
 
     // NPS of the last month from the raw answers: 100 · (promoters − detractors) / n.
     let answers = rows("surveys.csv", &["answered_at", "score"])?;
@@ -74,8 +111,17 @@ fn bundled_data_review_matches_the_raw_files_and_the_planted_truth() -> R {
     let promoters = month.iter().filter(|&&s| s >= 9).count() as f64;
     let detractors = month.iter().filter(|&&s| s <= 6).count() as f64;
     assert_eq!(last.n, month.len() as u64);
-    assert!(close(last.value, 100.0 * (promoters - detractors) / month.len() as f64, 1e-9));
-    for c in r.kpi.nps_by_segment_month.iter().chain(&r.kpi.csat_by_segment_month) {
+    assert!(close(
+        last.value,
+        100.0 * (promoters - detractors) / month.len() as f64,
+        1e-9
+    ));
+    for c in r
+        .kpi
+        .nps_by_segment_month
+        .iter()
+        .chain(&r.kpi.csat_by_segment_month)
+    {
         assert!(c.ci_low <= c.value && c.value <= c.ci_high, "{c:?}");
     }
 
@@ -87,7 +133,12 @@ fn bundled_data_review_matches_the_raw_files_and_the_planted_truth() -> R {
         .map(|e| e["user_id"].as_str())
         .collect();
     assert_eq!(r.kpi.funnel[0].persons, signed_up.len() as u64);
-    assert!(r.kpi.funnel.windows(2).all(|w| w[1].persons <= w[0].persons));
+    assert!(
+        r.kpi
+            .funnel
+            .windows(2)
+            .all(|w| w[1].persons <= w[0].persons)
+    );
 
     // The last month's closing MRR is the sum of that month's rows.
     let mrr = rows("mrr.csv", &["month", "mrr"])?;
@@ -103,17 +154,28 @@ fn bundled_data_review_matches_the_raw_files_and_the_planted_truth() -> R {
 
     // RICE: reach × impact × confidence ÷ effort, highest first.
     for f in &r.prioritization {
-        assert!(close(f.score, f.reach * f.impact * f.confidence / f.effort, 1e-9));
+        assert!(close(
+            f.score,
+            f.reach * f.impact * f.confidence / f.effort,
+            1e-9
+        ));
         assert!(f.reach > 0.0, "{} has no demand", f.feature);
     }
-    assert!(r.prioritization.windows(2).all(|w| w[0].score >= w[1].score));
+    assert!(
+        r.prioritization
+            .windows(2)
+            .all(|w| w[0].score >= w[1].score)
+    );
     assert_eq!(r.launch.feature, r.prioritization[0].feature);
     assert!(r.launch.tasks.iter().all(|t| t.start <= t.due));
     assert!(r.launch.tasks.iter().any(|t| t.due == r.launch.launch_date));
 
     // The experiment plan's duration covers the sample at the daily traffic.
     let plan = &r.experiment.plan;
-    assert_eq!(plan.days, (plan.total as f64 / plan.daily_units).ceil() as u64);
+    assert_eq!(
+        plan.days,
+        (plan.total as f64 / plan.daily_units).ceil() as u64
+    );
 
     // The generator planted a metric effect of +1.0 on a mean of about 50 (+2% relative), no
     // sample-ratio mismatch in `experiment` and a 10% loss of treatment in `experiment_srm`.
@@ -137,7 +199,10 @@ fn bundled_data_review_matches_the_raw_files_and_the_planted_truth() -> R {
 /// Copies the bundled CSV tables into `dir` and writes a small feedback file with markup.
 fn hostile_input(dir: &Path) -> R {
     for name in ["accounts", "surveys", "events", "mrr", "experiment"] {
-        std::fs::copy(data_dir().join(format!("{name}.csv")), dir.join(format!("{name}.csv")))?;
+        std::fs::copy(
+            data_dir().join(format!("{name}.csv")),
+            dir.join(format!("{name}.csv")),
+        )?;
     }
     std::fs::write(
         dir.join("feedback.csv"),
@@ -158,13 +223,30 @@ fn user_text_is_escaped_in_the_dashboard() -> R {
     let r = review::run(&Config::new(input.path()), &mut |_| {})?;
     review::write_report(&r, out.path())?;
 
-    let feedback = r.ingestion.iter().find(|i| i.source == "feedback").ok_or("no feedback report")?;
+    let feedback = r
+        .ingestion
+        .iter()
+        .find(|i| i.source == "feedback")
+        .ok_or("no feedback report")?;
     assert_eq!((feedback.rows_read, feedback.rejected), (4, 1));
-    assert!(r.feedback.excerpts.iter().any(|e| e.text.contains("<script>alert(1)</script>")));
-    assert!(!r.feedback.excerpts.iter().any(|e| e.text.contains("jo@acme.io")));
+    assert!(
+        r.feedback
+            .excerpts
+            .iter()
+            .any(|e| e.text.contains("<script>alert(1)</script>"))
+    );
+    assert!(
+        !r.feedback
+            .excerpts
+            .iter()
+            .any(|e| e.text.contains("jo@acme.io"))
+    );
 
     let html = std::fs::read_to_string(out.path().join("dashboard.html"))?;
-    assert!(!html.contains("<script>alert(1)"), "raw markup from feedback in the dashboard");
+    assert!(
+        !html.contains("<script>alert(1)"),
+        "raw markup from feedback in the dashboard"
+    );
     assert!(!html.contains("<b>thanks"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     Ok(())
