@@ -225,11 +225,28 @@ impl Table {
     }
 }
 
+/// Inserts a comma every three digits of a formatted integer ("-48210" → "-48,210").
+fn group_thousands(integer: &str) -> String {
+    let (sign, digits) = match integer.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", integer),
+    };
+    let mut out = String::with_capacity(integer.len() + digits.len() / 3);
+    out.push_str(sign);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// How chart values are printed on axes, in cells and in data tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum NumberFormat {
     /// Integers without decimals; other numbers with 2 decimals below 10, 1 below 100 and none
-    /// above.
+    /// above; thousands separated by commas from 1,000 on.
     #[default]
     Auto,
     /// A fixed number of decimals.
@@ -248,7 +265,8 @@ impl NumberFormat {
     ///
     /// assert_eq!(NumberFormat::Percent(1).format(0.253), "25.3%");
     /// assert_eq!(NumberFormat::Fixed(2).format(1.0), "1.00");
-    /// assert_eq!(NumberFormat::Auto.format(1200.0), "1200");
+    /// assert_eq!(NumberFormat::Auto.format(1200.0), "1,200");
+    /// assert_eq!(NumberFormat::Auto.format(-48210.4), "-48,210");
     /// assert_eq!(NumberFormat::Auto.format(3.14159), "3.14");
     /// ```
     pub fn format(self, value: f64) -> String {
@@ -268,7 +286,7 @@ impl NumberFormat {
             NumberFormat::Auto => {
                 let magnitude = value.abs();
                 if value.fract() == 0.0 || magnitude >= 100.0 {
-                    format!("{value:.0}")
+                    group_thousands(&format!("{value:.0}"))
                 } else if magnitude >= 10.0 {
                     format!("{value:.1}")
                 } else {

@@ -8,6 +8,7 @@
 
 use std::error::Error;
 
+use chrono::Datelike;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -51,6 +52,7 @@ const BLUE: RGBColor = PALETTE[0];
 const ORANGE: RGBColor = PALETTE[1];
 const RED: RGBColor = PALETTE[3];
 const SLATE: RGBColor = RGBColor(150, 165, 180);
+const WEEKEND: RGBColor = RGBColor(240, 240, 240);
 
 /// Draws a validated chart as one `<svg>` element.
 pub(crate) fn render_svg(chart: &Chart) -> Result<String, ReportError> {
@@ -74,30 +76,84 @@ pub(crate) fn render_svg(chart: &Chart) -> Result<String, ReportError> {
 // Text and pixel helpers
 
 /// A label made safe for one line of SVG text: control characters (newlines, tabs) become
-/// spaces, and text longer than `max_chars` is cut with an ellipsis. The full text stays in the
-/// chart's data table.
-fn fit(label: &str, max_chars: usize) -> String {
+/// spaces, and text wider than `max_units` narrow characters is cut with an ellipsis. The full
+/// text stays in the chart's data table.
+fn fit(label: &str, max_units: f64) -> String {
     let clean: String = label
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let clean = clean.trim();
-    if clean.chars().count() <= max_chars {
-        clean.to_string()
-    } else {
-        let mut cut: String = clean.chars().take(max_chars.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
+    if units(clean) <= max_units {
+        return clean.to_string();
     }
+    let mut cut = String::new();
+    let mut used = 0.0;
+    for c in clean.chars() {
+        used += char_units(c);
+        // One unit stays free for the ellipsis.
+        if used > max_units - 1.0 {
+            break;
+        }
+        cut.push(c);
+    }
+    cut.push('…');
+    cut
+}
+
+/// A character's width in narrow-character units: CJK ideographs, kana, Hangul, full-width
+/// forms and emoji are about one em, 1.7 times an average Latin letter; the rest count 1.
+fn char_units(c: char) -> f64 {
+    let wide = matches!(u32::from(c),
+        0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x1F300..=0x1F64F
+            | 0x1F900..=0x1F9FF
+            | 0x20000..=0x3FFFD);
+    if wide { 1.7 } else { 1.0 }
+}
+
+fn units(s: &str) -> f64 {
+    s.chars().map(char_units).sum()
 }
 
 fn text_px(s: &str) -> f64 {
-    s.chars().count() as f64 * CHAR_PX
+    units(s) * CHAR_PX
 }
 
-/// How many characters fit in `px` pixels (at least 3, so a label never vanishes entirely).
-fn chars_in(px: f64) -> usize {
-    ((px / CHAR_PX).floor() as usize).max(3)
+/// How many narrow characters fit in `px` pixels (at least 3, so a label never vanishes
+/// entirely).
+fn chars_in(px: f64) -> f64 {
+    // The half-pixel tolerance keeps a label whose estimated width equals the room whole.
+    ((px + 0.5) / CHAR_PX).floor().max(3.0)
+}
+
+/// The x axis title, cut to the width of the plot (the SVG less the widest row labels).
+fn x_title(title: &str) -> String {
+    fit(title, chars_in(f64::from(WIDTH) - 200.0))
+}
+
+/// The y axis title, cut to the plot's height (`height` of SVG less the x axis and margins).
+fn y_title(title: &str, height: u32) -> String {
+    fit(title, chars_in(f64::from(height) - 70.0))
+}
+
+/// The height of a chart of `rows` rows of `per_row` pixels plus `fixed` pixels of axes and
+/// legend, saturating rather than overflowing.
+fn stacked(rows: usize, per_row: u32, fixed: u32) -> u32 {
+    u32::try_from(rows)
+        .unwrap_or(u32::MAX)
+        .saturating_mul(per_row)
+        .saturating_add(fixed)
 }
 
 fn px(v: f64) -> i32 {
@@ -224,7 +280,11 @@ fn draw_legend(root: &Area<'_>, rows: &[Vec<(Mark, String)>]) -> DrawResult {
         for (mark, text) in row {
             let (a, b) = ((x, cy - 7), (x + 18, cy + 7));
             match *mark {
-                Mark::Swatch(c) => rect(root, a, b, c.filled())?,
+                Mark::Swatch(c) => {
+                    rect(root, a, b, c.filled())?;
+                    // A light outline keeps pale swatches (weekends) visible.
+                    rect(root, a, b, GRID_BOLD.stroke_width(1))?;
+                }
                 Mark::LineBand(c) => {
                     rect(root, a, b, c.mix(0.2).filled())?;
                     segment(root, (x, cy), (x + 18, cy), c.stroke_width(2))?;
@@ -250,15 +310,30 @@ fn draw_legend(root: &Area<'_>, rows: &[Vec<(Mark, String)>]) -> DrawResult {
 // ---------------------------------------------------------------------------------------------
 // Scales
 
-/// A padded numeric range that contains `lo..hi` (and `include`, such as 0 for bars).
+/// Values beyond this are drawn at the edge: spans and paddings of the axis stay finite.
+const AXIS_LIMIT: f64 = 1e200;
+
+/// A padded axis range around `lo..hi` (padded below only when `pad_low`, so bars keep their
+/// zero baseline). A range too narrow for its magnitude (constant data, or a span below the
+/// float resolution) becomes a window around the value: plotters' tick search needs a span it
+/// can divide.
 fn padded(lo: f64, hi: f64, pad_low: bool) -> (f64, f64) {
+    let lo = lo.clamp(-AXIS_LIMIT, AXIS_LIMIT);
+    let hi = hi.clamp(-AXIS_LIMIT, AXIS_LIMIT);
+    let magnitude = lo.abs().max(hi.abs());
     let span = hi - lo;
-    let pad = if span > 0.0 {
+    let pad = if span > (magnitude * 1e-9).max(1e-100) {
         span * 0.08
     } else {
-        (hi.abs() * 0.1).max(1.0)
+        (magnitude * 0.1).max(1.0)
     };
     (if pad_low { lo - pad } else { lo }, hi + pad)
+}
+
+/// Clamps a value into the axis range: values beyond [`AXIS_LIMIT`] are drawn at the edge
+/// instead of at pixel positions that overflow.
+fn clip(v: f64, (lo, hi): (f64, f64)) -> f64 {
+    v.clamp(lo, hi)
 }
 
 fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
@@ -361,7 +436,7 @@ fn line_band(c: &LineBandChart, svg: &mut String) -> DrawResult {
 
     let mut chart = ChartBuilder::on(&plot)
         .margin(MARGIN)
-        .x_label_area_size(58)
+        .x_label_area_size(48)
         .y_label_area_size(78)
         .build_cartesian_2d(0f64..n as f64, lo..hi)?;
     chart
@@ -372,10 +447,11 @@ fn line_band(c: &LineBandChart, svg: &mut String) -> DrawResult {
         .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
         .y_labels(6)
         .y_label_formatter(&y_fmt)
-        .x_desc(fit(&c.x_label, 80))
-        .y_desc(fit(&c.y_label, 40))
+        .x_desc(x_title(&c.x_label))
+        .y_desc(y_title(&c.y_label, 380))
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
+        .max_light_lines(1)
         .light_line_style(GRID)
         .bold_line_style(GRID_BOLD)
         .axis_style(MUTED)
@@ -384,9 +460,17 @@ fn line_band(c: &LineBandChart, svg: &mut String) -> DrawResult {
     let x_of = |label: &str| cats.iter().position(|c| *c == label).unwrap_or(0) as f64 + 0.5;
     for (k, series) in c.series.iter().enumerate() {
         let color = PALETTE[k % PALETTE.len()];
-        let mut upper: Vec<(f64, f64)> =
-            series.points.iter().map(|p| (x_of(&p.x), p.high)).collect();
-        let lower = series.points.iter().rev().map(|p| (x_of(&p.x), p.low));
+        let r = (lo, hi);
+        let mut upper: Vec<(f64, f64)> = series
+            .points
+            .iter()
+            .map(|p| (x_of(&p.x), clip(p.high, r)))
+            .collect();
+        let lower = series
+            .points
+            .iter()
+            .rev()
+            .map(|p| (x_of(&p.x), clip(p.low, r)));
         if series.points.len() > 1 {
             upper.extend(lower);
             chart.draw_series(std::iter::once(Polygon::new(
@@ -398,19 +482,19 @@ fn line_band(c: &LineBandChart, svg: &mut String) -> DrawResult {
         chart.draw_series(series.points.iter().filter(|p| p.high > p.low).map(|p| {
             let x = x_of(&p.x);
             PathElement::new(
-                vec![(x, p.low), (x, p.high)],
+                vec![(x, clip(p.low, r)), (x, clip(p.high, r))],
                 color.mix(0.6).stroke_width(1),
             )
         }))?;
         chart.draw_series(LineSeries::new(
-            series.points.iter().map(|p| (x_of(&p.x), p.value)),
+            series.points.iter().map(|p| (x_of(&p.x), clip(p.value, r))),
             color.stroke_width(2),
         ))?;
         chart.draw_series(
             series
                 .points
                 .iter()
-                .map(|p| Circle::new((x_of(&p.x), p.value), 3, color.filled())),
+                .map(|p| Circle::new((x_of(&p.x), clip(p.value, r)), 3, color.filled())),
         )?;
     }
 
@@ -438,7 +522,7 @@ fn bars_vertical(c: &BarChart, svg: &mut String) -> DrawResult {
     let no_label = |_: &f64| String::new();
     let mut chart = ChartBuilder::on(&root)
         .margin(MARGIN)
-        .x_label_area_size(58)
+        .x_label_area_size(48)
         .y_label_area_size(78)
         .build_cartesian_2d(0f64..n as f64, lo..hi)?;
     chart
@@ -449,23 +533,27 @@ fn bars_vertical(c: &BarChart, svg: &mut String) -> DrawResult {
         .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
         .y_labels(6)
         .y_label_formatter(&y_fmt)
-        .x_desc(fit(&c.category_label, 80))
-        .y_desc(fit(&c.value_label, 40))
+        .x_desc(x_title(&c.category_label))
+        .y_desc(y_title(&c.value_label, 380))
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
+        .max_light_lines(1)
         .light_line_style(GRID)
         .bold_line_style(GRID_BOLD)
         .axis_style(MUTED)
         .draw()?;
     chart.draw_series(c.bars.iter().enumerate().map(|(i, b)| {
         let x = i as f64;
-        Rectangle::new([(x + 0.15, 0.0), (x + 0.85, b.value)], BLUE.filled())
+        let v = clip(b.value, (lo, hi));
+        Rectangle::new([(x + 0.15, 0.0), (x + 0.85, v)], BLUE.filled())
     }))?;
 
     let slot = f64::from(chart.backend_coord(&(1.0, lo)).0 - chart.backend_coord(&(0.0, lo)).0);
-    for (i, b) in c.bars.iter().enumerate() {
+    // Notes need room for a few characters; with hundreds of bars they are left to the table.
+    let notes_fit = slot >= 3.0 * CHAR_PX + 6.0;
+    for (i, b) in c.bars.iter().enumerate().filter(|_| notes_fit) {
         let note = b.note.clone().unwrap_or_else(|| c.format.format(b.value));
-        let (x, y) = chart.backend_coord(&(i as f64 + 0.5, b.value));
+        let (x, y) = chart.backend_coord(&(i as f64 + 0.5, clip(b.value, (lo, hi))));
         let (v, dy) = if b.value >= 0.0 {
             (VPos::Bottom, -4)
         } else {
@@ -501,20 +589,16 @@ fn bars_horizontal(c: &BarChart, svg: &mut String) -> DrawResult {
     let notes: Vec<String> = c
         .bars
         .iter()
-        .map(|b| fit(b.note.as_deref().unwrap_or(&c.format.format(b.value)), 40))
+        .map(|b| fit(b.note.as_deref().unwrap_or(&c.format.format(b.value)), 40.0))
         .collect();
     // The notes sit right of the bars, in a margin as wide as the widest note.
     let note_room = notes.iter().map(|s| text_px(s)).fold(0.0, f64::max) + 12.0;
-    let height = (n as u32) * 30 + 90;
+    let height = stacked(n, 30, 90);
     let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let (lo, hi) = min_max(c.bars.iter().map(|b| b.value));
     let (lo, hi) = (lo.min(0.0), hi.max(0.0));
-    let (lo, hi) = if hi > lo {
-        (lo, hi)
-    } else {
-        padded(lo, hi, false)
-    };
+    let (lo, hi) = padded(lo, hi, lo < 0.0);
     let format = c.format;
     let x_fmt = move |v: &f64| format.format(*v);
     let no_label = |_: &f64| String::new();
@@ -534,22 +618,25 @@ fn bars_horizontal(c: &BarChart, svg: &mut String) -> DrawResult {
         .set_tick_mark_size(LabelAreaPosition::Left, 0)
         .x_labels(6)
         .x_label_formatter(&x_fmt)
-        .x_desc(fit(&c.value_label, 80))
-        .y_desc(fit(&c.category_label, 40))
+        .x_desc(x_title(&c.value_label))
+        .y_desc(y_title(&c.category_label, height))
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
+        .max_light_lines(1)
         .light_line_style(GRID)
         .bold_line_style(GRID_BOLD)
         .axis_style(MUTED)
         .draw()?;
     chart.draw_series(c.bars.iter().enumerate().map(|(i, b)| {
         let y = row_y(n, i);
-        Rectangle::new([(0.0, y + 0.18), (b.value, y + 0.82)], BLUE.filled())
+        let v = clip(b.value, (lo, hi));
+        Rectangle::new([(0.0, y + 0.18), (v, y + 0.82)], BLUE.filled())
     }))?;
     let left = chart.backend_coord(&(lo, 0.0)).0;
     let mut centers = Vec::with_capacity(n);
     for (i, (b, note)) in c.bars.iter().zip(&notes).enumerate() {
-        let (x, y) = chart.backend_coord(&(b.value.max(0.0), row_y(n, i) + 0.5));
+        let end = clip(b.value.max(0.0), (lo, hi));
+        let (x, y) = chart.backend_coord(&(end, row_y(n, i) + 0.5));
         centers.push(y);
         label(&root, note, (x + 6, y), HPos::Left, VPos::Center)?;
     }
@@ -582,7 +669,7 @@ fn heatmap(c: &Heatmap, svg: &mut String) -> DrawResult {
     let (label_area, room) = row_label_area(&labels);
     let has_blank = c.values.iter().flatten().any(Option::is_none);
     let legend_h: u32 = 40;
-    let height = legend_h + rows as u32 * 28 + 90;
+    let height = stacked(rows, 28, 90 + legend_h);
     let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let (_, plot) = root.split_vertically(legend_h);
@@ -600,14 +687,21 @@ fn heatmap(c: &Heatmap, svg: &mut String) -> DrawResult {
         .x_label_formatter(&no_label)
         .y_label_formatter(&no_label)
         .set_all_tick_mark_size(0)
-        .x_desc(fit(&c.x_label, 80))
-        .y_desc(fit(&c.y_label, 40))
+        .x_desc(x_title(&c.x_label))
+        .y_desc(y_title(&c.y_label, height - legend_h))
         .axis_desc_style((FONT, DESC_SIZE))
         .axis_style(WHITE)
         .draw()?;
 
     let (lo, hi) = min_max(c.values.iter().flatten().flatten().copied());
-    let scale = |v: f64| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+    // Halved before subtracting so that the extremes of f64 do not overflow to infinity.
+    let scale = |v: f64| {
+        if hi > lo {
+            (v / 2.0 - lo / 2.0) / (hi / 2.0 - lo / 2.0)
+        } else {
+            0.5
+        }
+    };
     let cell_w = f64::from(chart.backend_coord(&(1.0, 0.0)).0 - chart.backend_coord(&(0.0, 0.0)).0);
     let mut row_centers = Vec::with_capacity(rows);
     for (r, row) in c.values.iter().enumerate() {
@@ -645,35 +739,23 @@ fn heatmap(c: &Heatmap, svg: &mut String) -> DrawResult {
     let bottom = chart.backend_coord(&(0.0, 0.0)).1;
     bottom_category_labels(&root, &col_labels, &col_centers, bottom + 6)?;
 
-    // Legend: the colour ramp from the smallest to the largest value, and the hatch.
+    // Legend: the colour ramp from the smallest to the largest value (when any value is
+    // observed), and the hatch.
     let cy = 22;
     let mut x = left;
-    label(
-        &root,
-        &c.format.format(lo),
-        (x, cy),
-        HPos::Left,
-        VPos::Center,
-    )?;
-    x += px(text_px(&c.format.format(lo))) + 8;
-    for k in 0..20 {
-        let t = f64::from(k) / 19.0;
-        rect(
-            &root,
-            (x + k * 8, cy - 7),
-            (x + k * 8 + 8, cy + 7),
-            blues(t).filled(),
-        )?;
+    if lo <= hi {
+        let (low, high) = (c.format.format(lo), c.format.format(hi));
+        label(&root, &low, (x, cy), HPos::Left, VPos::Center)?;
+        x += px(text_px(&low)) + 8;
+        for k in 0..20 {
+            let t = f64::from(k) / 19.0;
+            let swatch = blues(t).filled();
+            rect(&root, (x + k * 8, cy - 7), (x + k * 8 + 8, cy + 7), swatch)?;
+        }
+        x += 20 * 8 + 8;
+        label(&root, &high, (x, cy), HPos::Left, VPos::Center)?;
+        x += px(text_px(&high)) + 30;
     }
-    x += 20 * 8 + 8;
-    label(
-        &root,
-        &c.format.format(hi),
-        (x, cy),
-        HPos::Left,
-        VPos::Center,
-    )?;
-    x += px(text_px(&c.format.format(hi))) + 30;
     if has_blank {
         hatch(&root, (x, cy - 7), (x + 18, cy + 7))?;
         rect(&root, (x, cy - 7), (x + 18, cy + 7), MUTED.stroke_width(1))?;
@@ -708,7 +790,7 @@ fn forest(c: &ForestPlot, svg: &mut String) -> DrawResult {
         ),
     ]);
     let legend_h = legend_height(&legend);
-    let height = legend_h + n as u32 * 32 + 80;
+    let height = stacked(n, 32, 80 + legend_h);
     let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let (_, plot) = root.split_vertically(legend_h);
@@ -736,18 +818,20 @@ fn forest(c: &ForestPlot, svg: &mut String) -> DrawResult {
         .set_tick_mark_size(LabelAreaPosition::Left, 0)
         .x_labels(7)
         .x_label_formatter(&x_fmt)
-        .x_desc(fit(&c.x_label, 80))
-        .y_desc(fit(&c.y_label, 40))
+        .x_desc(x_title(&c.x_label))
+        .y_desc(y_title(&c.y_label, height - legend_h))
         .label_style((FONT, LABEL_SIZE))
         .axis_desc_style((FONT, DESC_SIZE))
+        .max_light_lines(1)
         .light_line_style(GRID)
         .bold_line_style(GRID_BOLD)
         .axis_style(MUTED)
         .draw()?;
 
     // The reference line, dashed, across the whole plot.
-    let (rx, top) = chart.backend_coord(&(c.reference, n as f64));
-    let bottom = chart.backend_coord(&(c.reference, 0.0)).1;
+    let r = (lo, hi);
+    let (rx, top) = chart.backend_coord(&(clip(c.reference, r), n as f64));
+    let bottom = chart.backend_coord(&(clip(c.reference, r), 0.0)).1;
     let mut y = top;
     while y < bottom {
         segment(
@@ -763,9 +847,9 @@ fn forest(c: &ForestPlot, svg: &mut String) -> DrawResult {
         let yc = row_y(n, i) + 0.5;
         let excludes = row.low > c.reference || row.high < c.reference;
         let color = if excludes { RED } else { SLATE };
-        let (x0, y0) = chart.backend_coord(&(row.low, yc));
-        let (x1, _) = chart.backend_coord(&(row.high, yc));
-        let (xe, _) = chart.backend_coord(&(row.estimate, yc));
+        let (x0, y0) = chart.backend_coord(&(clip(row.low, r), yc));
+        let (x1, _) = chart.backend_coord(&(clip(row.high, r), yc));
+        let (xe, _) = chart.backend_coord(&(clip(row.estimate, r), yc));
         segment(&root, (x0, y0), (x1, y0), color.stroke_width(3))?;
         segment(&root, (x0, y0 - 6), (x0, y0 + 6), color.stroke_width(2))?;
         segment(&root, (x1, y0 - 6), (x1, y0 + 6), color.stroke_width(2))?;
@@ -798,18 +882,31 @@ fn gantt(c: &GanttChart, svg: &mut String) -> DrawResult {
         (Mark::Swatch(RED), "critical path".to_string()),
         (Mark::Swatch(BLUE), "task with slack".to_string()),
     ];
-    if c.tasks.iter().any(|t| t.milestone) {
+    let shade_weekends = span <= 120.0;
+    if shade_weekends {
+        items.push((Mark::Swatch(WEEKEND), "weekend".to_string()));
+    }
+    if c.tasks.iter().any(|t| t.milestone && !t.critical) {
         items.push((Mark::Diamond(ORANGE), "milestone".to_string()));
+    }
+    if c.tasks.iter().any(|t| t.milestone && t.critical) {
+        items.push((
+            Mark::Diamond(RED),
+            "milestone on the critical path".to_string(),
+        ));
     }
     let legend = legend_rows(&items);
     let legend_h = legend_height(&legend);
-    let height = legend_h + n as u32 * 28 + 80;
+    let height = stacked(n, 28, 80 + legend_h);
     let root = SVGBackend::with_string(svg, (WIDTH, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let (_, plot) = root.split_vertically(legend_h);
+    // A tick past the last representable date has no label.
     let date_fmt = move |d: &f64| {
-        let date = first + chrono::Days::new(d.round().max(0.0) as u64);
-        date.format("%b %-d").to_string()
+        first
+            .checked_add_days(chrono::Days::new(d.round().max(0.0) as u64))
+            .map(|date| date.format("%b %-d").to_string())
+            .unwrap_or_default()
     };
     let no_label = |_: &f64| String::new();
     let pad = (span * 0.02).max(0.5);
@@ -837,11 +934,21 @@ fn gantt(c: &GanttChart, svg: &mut String) -> DrawResult {
         .x_labels(2)
         .x_label_formatter(&no_label)
         .set_tick_mark_size(LabelAreaPosition::Bottom, 0)
-        .x_desc(fit(&c.x_label, 80))
-        .y_desc(fit(&c.y_label, 40))
+        .x_desc(x_title(&c.x_label))
+        .y_desc(y_title(&c.y_label, height - legend_h))
         .axis_desc_style((FONT, DESC_SIZE))
         .axis_style(MUTED)
         .draw()?;
+    // Weekends shaded on plans short enough for single days to show (about 4 months).
+    if shade_weekends {
+        let weekends = (0..span as u64).filter_map(|d| {
+            let date = first.checked_add_days(chrono::Days::new(d))?;
+            let weekend = matches!(date.weekday(), chrono::Weekday::Sat | chrono::Weekday::Sun);
+            let x = d as f64;
+            weekend.then(|| Rectangle::new([(x, 0.0), (x + 1.0, n as f64)], WEEKEND.filled()))
+        });
+        chart.draw_series(weekends)?;
+    }
     // Date grid and labels at the chosen whole-day ticks.
     let bottom = chart.backend_coord(&(0.0, 0.0)).1;
     let top = chart.backend_coord(&(0.0, n as f64)).1;

@@ -49,3 +49,60 @@ fn the_dashboard_renders_in_headless_chromium() -> Result<(), Box<dyn std::error
     );
     Ok(())
 }
+
+#[test]
+fn the_check_fails_on_console_errors_and_missing_charts() -> Result<(), Box<dyn std::error::Error>>
+{
+    if !Path::new(CHROMIUM).exists() {
+        eprintln!("{CHROMIUM} not found; skipping the headless browser check");
+        return Ok(());
+    }
+    let dir = tempfile::tempdir()?;
+    let run = |page: &str, min_charts: &str| -> Result<std::process::Output, std::io::Error> {
+        let path = dir.path().join("page.html");
+        std::fs::write(&path, page)?;
+        Command::new("bash")
+            .arg(script())
+            .arg(&path)
+            .arg(dir.path().join("page.png"))
+            .arg(min_charts)
+            .output()
+    };
+    // A deliberate console message and an uncaught error: the check must see both.
+    let broken = r#"<!DOCTYPE html><html><body><svg width="10" height="10"></svg>
+<script>console.error("deliberate"); notDefined();</script></body></html>"#;
+    let out = run(broken, "1")?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a console error passed the check");
+    assert!(
+        stderr.contains("deliberate") && stderr.contains("Uncaught"),
+        "{stderr}"
+    );
+    // Fewer charts than asked for.
+    let out = run(
+        "<!DOCTYPE html><html><body><p>no charts</p></body></html>",
+        "1",
+    )?;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("0 <svg> charts"));
+    Ok(())
+}
+
+#[test]
+fn the_check_skips_cleanly_without_chromium() -> Result<(), Box<dyn std::error::Error>> {
+    // No browser on the PATH: the script must say so and succeed, so CI without Chromium
+    // passes. It looks for the browser before it runs any other command.
+    let out = Command::new("/bin/bash")
+        .env_clear()
+        .env("PATH", "/nonexistent")
+        .arg(script())
+        .arg("page.html")
+        .arg("page.png")
+        .output()?;
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "chromium not found; skipping"
+    );
+    Ok(())
+}

@@ -46,7 +46,7 @@ fn the_line_chart_has_bands_a_legend_and_every_month() -> Result<(), Box<dyn std
 fn bars_carry_their_notes_and_values() -> Result<(), Box<dyn std::error::Error>> {
     let charts = sample::charts("")?;
     let funnel = svg_of(&charts[1])?;
-    assert!(funnel.contains("4100 (34%)") && funnel.contains("12000"));
+    assert!(funnel.contains("4100 (34%)") && funnel.contains("12,000"));
     let themes = svg_of(&charts[2])?;
     assert!(themes.contains("rising") && themes.contains(">\n140\n</text>"));
     Ok(())
@@ -84,6 +84,10 @@ fn the_gantt_marks_milestones_and_the_critical_path() -> Result<(), Box<dyn std:
     let charts = sample::charts("")?;
     let svg = svg_of(&charts[5])?;
     assert!(svg.contains("critical path") && svg.contains("milestone"));
+    // A 27-day plan (1 to 27 April 2026) shades its weekends: 4 Saturdays and 4 Sundays
+    // (4-5, 11-12, 18-19, 25-26 April), drawn in the weekend grey.
+    assert!(svg.contains("weekend"));
+    assert_eq!(svg.matches(r##"fill="#F0F0F0""##).count(), 8 + 1); // + the legend swatch
     // Dates on the axis: the plan starts on 1 April.
     assert!(svg.contains("Apr 1"));
     // Two milestone diamonds plus the legend's: filled four-point polygons.
@@ -109,5 +113,51 @@ fn charts_round_trip_through_json() -> Result<(), Box<dyn std::error::Error>> {
     let json = serde_json::to_string(&dashboard)?;
     let back: Dashboard = serde_json::from_str(&json)?;
     assert_eq!(back, dashboard);
+    Ok(())
+}
+
+/// The text of the first `<text>` element whose content starts with `prefix`.
+fn svg_text_starting(svg: &str, prefix: &str) -> Option<String> {
+    svg.split("<text")
+        .filter_map(|t| t.split_once(">\n"))
+        .map(|(_, rest)| {
+            rest.split("\n</text>")
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .find(|t| t.starts_with(prefix))
+}
+
+#[test]
+fn long_labels_are_cut_to_their_room_and_wide_characters_count_wider()
+-> Result<(), Box<dyn std::error::Error>> {
+    use prodops_report::{Bar, BarChart};
+    let latin = "L".repeat(80);
+    let cjk = "漢".repeat(80);
+    let chart = BarChart::new(
+        "t",
+        "x",
+        "y",
+        vec![Bar::new(latin.clone(), 1.0), Bar::new(cjk.clone(), 2.0)],
+    )?
+    .horizontal();
+    let svg = Chart::Bars(chart.clone()).to_svg()?;
+    let drawn_latin = svg_text_starting(&svg, "LLL").ok_or("latin label missing")?;
+    let drawn_cjk = svg_text_starting(&svg, "漢漢漢").ok_or("cjk label missing")?;
+    // Both are cut with an ellipsis; the wide label keeps fewer characters (1.7 units each).
+    assert!(drawn_latin.ends_with('…') && drawn_cjk.ends_with('…'));
+    let (l, c) = (
+        drawn_latin.chars().count() - 1,
+        drawn_cjk.chars().count() - 1,
+    );
+    assert!(
+        l < 80 && c < l && (c as f64) <= (l as f64 + 1.0) / 1.7 + 1.0,
+        "{l} {c}"
+    );
+    // The data table keeps the whole text.
+    let table = Chart::Bars(chart).data_table();
+    assert_eq!(table.rows[0][0], latin);
+    assert_eq!(table.rows[1][0], cjk);
     Ok(())
 }

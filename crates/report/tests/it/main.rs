@@ -2,7 +2,9 @@
 
 mod browser;
 mod charts;
+mod edge;
 mod escaping;
+mod format;
 mod markdown;
 mod properties;
 mod sample;

@@ -13,7 +13,7 @@ fn markdown_has_headings_tables_and_chart_data() -> Result<(), Box<dyn std::erro
     assert!(md.contains("| Feedback | Segment |\n| --- | --- |\n|  excerpt |  EU |\n"));
     // Each chart as a heading and its data table.
     assert!(md.contains("### NPS by month\n\n| Series | Month | NPS | Low | High |\n| --- | --- | --- | --- | --- |\n| EU | 2026-01 | 30 | 24.5 | 35 |\n"));
-    assert!(md.contains("| Signed up | 4100 | 4100 (34%) |"));
+    assert!(md.contains("| Signed up | 4,100 | 4100 (34%) |"));
     assert!(md.contains("| Cohort | M0 | M1 | M2 | M3 | M4 | M5 |"));
     // Cohort 2026-06 sees only month 0: the rest are not observable.
     assert!(md.contains("| 2026-06 | 90% | n/a | n/a | n/a | n/a | n/a |"));
