@@ -396,7 +396,8 @@ pub(crate) struct LaunchSummary {
     pub(crate) launch_date: NaiveDate,
     pub(crate) start: NaiveDate,
     pub(crate) finish: NaiveDate,
-    pub(crate) business_days: u32,
+    /// Working days of the critical path.
+    pub(crate) critical_path_days: u32,
     pub(crate) critical_path: Vec<String>,
     pub(crate) tasks: Vec<TaskRow>,
     pub(crate) gates: Vec<(String, Option<NaiveDate>)>,
@@ -1110,7 +1111,7 @@ fn launch(
         launch_date: date,
         start: plan.start(),
         finish: plan.finish(),
-        business_days: plan.duration,
+        critical_path_days: plan.duration,
         critical_path: plan.critical_path.clone(),
         tasks,
         gates: plan
@@ -1630,7 +1631,7 @@ pub(crate) fn dashboard(r: &Review) -> Result<Dashboard, Error> {
                 .iter()
                 .map(|t| {
                     Bar::new(t.name.as_str(), t.items as f64)
-                        .with_note(format!("{} ({} accounts)", t.items, t.unique_accounts))
+                        .with_note(format!("{} accounts", t.unique_accounts))
                 })
                 .collect(),
         )?
@@ -1793,13 +1794,9 @@ pub(crate) fn dashboard(r: &Review) -> Result<Dashboard, Error> {
                 .enumerate()
                 .map(|(i, f)| {
                     let note = if i == 0 {
-                        f.persons.to_string()
+                        format!("{} people", f.persons)
                     } else {
-                        format!(
-                            "{} ({} of the previous step)",
-                            f.persons,
-                            pct(f.conversion_from_previous)
-                        )
+                        format!("{} of the previous step", pct(f.conversion_from_previous))
                     };
                     Bar::new(f.step.as_str(), f.persons as f64).with_note(note)
                 })
@@ -1911,14 +1908,15 @@ pub(crate) fn dashboard(r: &Review) -> Result<Dashboard, Error> {
             format!("{} (template {})", l.name, l.template),
         ),
         ("Go-live".to_owned(), l.launch_date.to_string()),
+        ("Span".to_owned(), format!("{} → {}", l.start, l.finish)),
         (
-            "Span".to_owned(),
+            "Critical path".to_owned(),
             format!(
-                "{} → {} ({} business days)",
-                l.start, l.finish, l.business_days
+                "{} ({} working days)",
+                l.critical_path.join(" → "),
+                l.critical_path_days
             ),
         ),
-        ("Critical path".to_owned(), l.critical_path.join(" → ")),
     ]));
     let tasks = l
         .tasks

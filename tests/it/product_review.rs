@@ -249,5 +249,7 @@ fn user_text_is_escaped_in_the_dashboard() -> R {
     );
     assert!(!html.contains("<b>thanks"));
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    let markdown = std::fs::read_to_string(out.path().join("report.md"))?;
+    assert!(!markdown.contains("<script>") && markdown.contains("&lt;script&gt;"));
     Ok(())
 }
