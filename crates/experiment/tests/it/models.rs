@@ -532,3 +532,35 @@ fn explicit_msprt_equals_the_confidence_sequence_p_value() {
     );
     assert!(analysis.msprt_p_value(&a, &b, 0.0).is_err());
 }
+
+#[test]
+fn sequential_cuped_matches_gbstats() {
+    let fixtures = load("sequential_cuped.json");
+    for case in fixtures["cases"].as_array().unwrap() {
+        let (a, b) = (
+            cuped_stats(&case["control"]),
+            cuped_stats(&case["treatment"]),
+        );
+        let settings = Sequential::new(num(&case["tuning"])).unwrap();
+        for name in ["absolute", "relative"] {
+            let analysis = Analysis::builder()
+                .alpha(num(&case["alpha"]))
+                .scale(scale(name))
+                .build()
+                .unwrap();
+            let out = analysis.sequential_cuped(&a, &b, settings).unwrap();
+            let reference = &case[name];
+            let label = format!("{} {name}", case["name"]);
+            assert_estimate_and_ci(out.estimate, out.ci, reference, &label);
+            assert_p(
+                out.p_value,
+                num(&reference["p_value"]),
+                &format!("{label} p"),
+            );
+            // Same estimate as the fixed-horizon CUPED test, with a wider interval.
+            let fixed = analysis.cuped(&a, &b).unwrap().adjusted;
+            assert_close(out.estimate, fixed.estimate, 1e-12, &label);
+            assert!(out.ci.upper - out.ci.lower > fixed.ci.upper - fixed.ci.lower);
+        }
+    }
+}

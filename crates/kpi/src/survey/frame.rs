@@ -12,7 +12,7 @@ use prodops_core::{DimensionName, Grain, IngestReport, Period, Segment};
 use super::counts::{ScaleCounts, WeightedScaleCounts};
 use super::nps::{NpsAnalysis, NpsComparison};
 use super::rating::ScaleSummary;
-use super::scale::{RatedScale, Reducer};
+use super::scale::{Bucket, RatedScale, Reducer};
 use super::weighted::WeightedNpsSummary;
 use crate::KpiError;
 use crate::events::Calendar;
@@ -244,6 +244,108 @@ impl SurveyTable {
             });
         }
         Ok(out)
+    }
+}
+
+impl SurveyTable {
+    /// The groups of two periods as the segments of a mix/rate decomposition (see
+    /// [`crate::explain`]), so the change of the overall score between `from` and `to` can be
+    /// split into what moved inside segments (rate) and what moved between them (mix).
+    ///
+    /// Each segment's volume is its number of answers and its numerator is what the scale
+    /// reduces to, so the segment's rate is its score: promoters − detractors for a net scale
+    /// (rate = NPS / 100), the top-box count for a top-box scale (rate = the share), and the
+    /// sum of the answers for a mean scale (rate = the mean). A segment with answers in one
+    /// period only has volume 0 in the other. Labels are the segment's values joined by
+    /// `", "`, or `all` for a query without segment columns.
+    ///
+    /// # Errors
+    ///
+    /// [`KpiError::InvalidInput`] when the query had no time column, when `from` equals `to`,
+    /// or when neither period has answers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use polars::prelude::*;
+    /// use prodops_core::Grain;
+    /// use prodops_kpi::explain::{Decomposer, Shapley};
+    /// use prodops_kpi::survey::{RatedScale, SurveyQuery};
+    ///
+    /// let df = df!(
+    ///     "score" => [10i64, 10, 5, 8, 9, 10, 3, 9, 9, 9, 0],
+    ///     "region" => ["A", "A", "A", "A", "B", "A", "A", "B", "B", "B", "B"],
+    ///     "answered_at" => ["2026-09-01", "2026-09-02", "2026-09-03", "2026-09-04", "2026-09-05",
+    ///                       "2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05",
+    ///                       "2026-10-06"],
+    /// )?;
+    /// let table = SurveyQuery::builder("score", RatedScale::nps())
+    ///     .segments(["region"])
+    ///     .time("answered_at", Grain::Month)
+    ///     .build()?
+    ///     .run(&df)?;
+    /// let segments = table.change_segments("2026-09".parse()?, "2026-10".parse()?)?;
+    /// let d = Shapley.decompose(&segments)?;
+    /// // NPS 40 (3 promoters, 1 detractor of 5) → 33.3 (4 and 2 of 6).
+    /// assert!((100.0 * d.change - (200.0 / 6.0 - 40.0)).abs() < 1e-9);
+    /// assert!((d.mix + d.rate - d.change).abs() < 1e-12);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn change_segments(
+        &self,
+        from: Period,
+        to: Period,
+    ) -> Result<Vec<crate::explain::Segment>, KpiError> {
+        if from == to {
+            return Err(crate::error::invalid_input(
+                "change periods",
+                format!("from and to are both {from}"),
+            ));
+        }
+        if self.groups.iter().any(|g| g.period.is_none()) {
+            return Err(crate::error::invalid_input(
+                "survey table",
+                "the query has no time column, so it has no periods to compare",
+            ));
+        }
+        let mut cells: BTreeMap<String, [(f64, f64); 2]> = BTreeMap::new();
+        for g in &self.groups {
+            let slot = match g.period {
+                Some(p) if p == from => 0,
+                Some(p) if p == to => 1,
+                _ => continue,
+            };
+            let c = &g.counts;
+            let numerator = match c.scale().reducer() {
+                Reducer::Net => {
+                    c.bucket_count(Bucket::Top) as f64 - c.bucket_count(Bucket::Bottom) as f64
+                }
+                Reducer::TopBox => c.bucket_count(Bucket::Top) as f64,
+                Reducer::Mean => c.iter().map(|(v, k)| f64::from(v) * k as f64).sum(),
+            };
+            let label = if g.segment.is_all() {
+                "all".to_owned()
+            } else {
+                g.segment
+                    .pairs()
+                    .map(|(_, v)| v)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            cells.entry(label).or_default()[slot] = (c.n() as f64, numerator);
+        }
+        if cells.is_empty() {
+            return Err(crate::error::invalid_input(
+                "change periods",
+                format!("no answers in {from} or {to}"),
+            ));
+        }
+        cells
+            .into_iter()
+            .map(|(label, [(v0, n0), (v1, n1)])| {
+                crate::explain::Segment::new(label, v0, n0, v1, n1)
+            })
+            .collect()
     }
 }
 

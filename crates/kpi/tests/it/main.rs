@@ -11,4 +11,5 @@ mod retention;
 mod revenue;
 mod stickiness;
 mod survey;
+mod survey_change;
 mod trends;
