@@ -19,7 +19,7 @@ use prodops::core::Grain;
 use prodops::feedback::demand::{DemandConfig, DemandRecord, Uniform, demand_by_key};
 use prodops::feedback::ingest::{AccountColumns, FeedbackReader, read_accounts_csv};
 use prodops::feedback::intent::Intent;
-use prodops::feedback::model::{Importance, Taxonomy};
+use prodops::feedback::model::Taxonomy;
 use prodops::feedback::pii::Redactor;
 use prodops::feedback::pipeline::Pipeline;
 use prodops::feedback::sentiment::VaderModel;
@@ -78,15 +78,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             *labels.entry(format!("{:?}", s.label)).or_insert(0) += 1;
         }
         if p.intents.contains(&Intent::Request) {
-            for theme in &p.themes {
-                let record = DemandRecord::new(
-                    item.account.clone(),
-                    item.author.clone(),
-                    Importance::NiceToHave,
-                    item.received_at,
-                );
-                requests.push((theme.clone(), record));
-            }
+            requests.extend(
+                p.themes
+                    .iter()
+                    .map(|t| (t.clone(), DemandRecord::from(item))),
+            );
         }
         tagged.push(
             TaggedItem::new(item.received_at, p.themes, compound)
@@ -105,24 +101,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|t| (t, table.by_theme(&t.id).summary()))
         .collect();
-    themes.sort_by(|a, b| b.1.n.cmp(&a.1.n));
-    println!(
-        "{:<18} {:>6} {:>9} {:>9} {:>9}",
-        "top themes", "items", "accounts", "negative", "compound"
-    );
+    themes.sort_by_key(|t| std::cmp::Reverse(t.1.n));
+    println!("top themes          items  accounts  negative  compound");
     for (theme, s) in themes.iter().take(args.top) {
         let neg = s
             .negative_share
             .map_or("–".into(), |x| format!("{:.0}%", 100.0 * x));
         let mean = s.mean_compound.map_or("–".into(), |x| format!("{x:+.3}"));
-        println!(
-            "{:<18} {:>6} {:>9} {:>9} {:>9}",
-            theme.id.as_str(),
-            s.n,
-            s.unique_accounts,
-            neg,
-            mean
-        );
+        let (id, n, accounts) = (theme.id.as_str(), s.n, s.unique_accounts);
+        println!("{id:<18} {n:>6} {accounts:>9} {neg:>9} {mean:>9}");
     }
 
     let by_id: HashMap<_, _> = accounts
@@ -130,27 +117,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into_iter()
         .map(|a| (a.id.clone(), a))
         .collect();
-    let as_of = loaded
-        .data
-        .iter()
-        .map(|i| i.received_at)
-        .max()
-        .ok_or("no feedback items")?;
-    let demand = demand_by_key(requests, &by_id, &DemandConfig::new(as_of), &Uniform)?;
+    let as_of = loaded.data.iter().map(|i| i.received_at).max();
+    let config = DemandConfig::new(as_of.ok_or("no feedback items")?);
+    let demand = demand_by_key(requests, &by_id, &config, &Uniform)?;
     let mut ranked: Vec<_> = demand.into_iter().collect();
     ranked.sort_by(|a, b| b.1.arr_weighted.total_cmp(&a.1.arr_weighted));
-    println!(
-        "\n{:<18} {:>8} {:>9} {:>14}",
-        "top requests", "records", "accounts", "ARR-weighted"
-    );
+    println!("\ntop requests        records  accounts   ARR-weighted");
     for (theme, d) in ranked.iter().take(args.top) {
-        println!(
-            "{:<18} {:>8} {:>9} {:>14.0}",
-            theme.as_str(),
-            d.records,
-            d.unique_accounts,
-            d.arr_weighted
-        );
+        let (id, records, accounts, arr) =
+            (theme.as_str(), d.records, d.unique_accounts, d.arr_weighted);
+        println!("{id:<18} {records:>8} {accounts:>9} {arr:>14.0}");
     }
     Ok(())
 }

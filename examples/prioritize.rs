@@ -19,6 +19,7 @@ use prodops::process::prioritize::{
     Item, Prioritizer, Rice, RiceInput, Wsjf, WsjfInput, sensitivity,
 };
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 /// The framework to rank with.
 #[derive(Clone, Copy, ValueEnum)]
@@ -43,116 +44,86 @@ struct Args {
     sensitivity: f64,
 }
 
-/// One candidate: every framework's inputs, each optional until a framework needs it.
+/// One row of the input: an id, a title and the framework's inputs (other columns ignored).
 #[derive(Deserialize)]
-struct Candidate {
+struct Candidate<I> {
     id: String,
     title: String,
-    reach: Option<f64>,
-    impact: Option<f64>,
-    confidence: Option<f64>,
-    effort: Option<f64>,
-    business_value: Option<f64>,
-    time_criticality: Option<f64>,
-    risk_reduction: Option<f64>,
-    job_size: Option<f64>,
+    #[serde(flatten)]
+    input: I,
 }
 
 #[derive(Deserialize)]
-struct TomlFile {
-    candidate: Vec<Candidate>,
+struct TomlFile<I> {
+    candidate: Vec<Candidate<I>>,
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let candidates: Vec<Candidate> = if args.input.ends_with(".toml") {
-        toml::from_str::<TomlFile>(&std::fs::read_to_string(&args.input)?)?.candidate
-    } else {
-        csv::Reader::from_path(&args.input)?
-            .deserialize()
-            .collect::<Result<_, _>>()?
-    };
-    let need = |c: &Candidate, field: &str, v: Option<f64>| {
-        v.ok_or_else(|| format!("{}: candidate {:?} has no {field}", args.input, c.id))
-    };
-    let titles = |id: &str| {
-        candidates
-            .iter()
-            .find(|c| c.id == id)
-            .map_or("", |c| c.title.as_str())
-    };
+    let (path, f) = (args.input.as_str(), args.sensitivity);
     match args.framework {
-        Framework::Rice => {
-            let items = candidates.iter().map(|c| {
-                let input = RiceInput::new(
-                    need(c, "reach", c.reach)?,
-                    need(c, "impact", c.impact)?,
-                    need(c, "confidence", c.confidence)?,
-                    need(c, "effort", c.effort)?,
-                );
-                Ok(Item::new(&c.id, input))
-            });
-            report(
-                &Rice::default(),
-                &items.collect::<Result<Vec<_>, String>>()?,
-                args.sensitivity,
-                titles,
-            )
-        }
-        Framework::Wsjf => {
-            let items = candidates.iter().map(|c| {
-                let input = WsjfInput {
-                    business_value: need(c, "business_value", c.business_value)?,
-                    time_criticality: need(c, "time_criticality", c.time_criticality)?,
-                    risk_reduction: need(c, "risk_reduction", c.risk_reduction)?,
-                    job_size: need(c, "job_size", c.job_size)?,
-                };
-                Ok(Item::new(&c.id, input))
-            });
-            report(
-                &Wsjf::default(),
-                &items.collect::<Result<Vec<_>, String>>()?,
-                args.sensitivity,
-                titles,
-            )
-        }
+        Framework::Rice => report(&Rice::default(), &load::<RiceInput>(path)?, f),
+        Framework::Wsjf => report(&Wsjf::default(), &load::<WsjfInput>(path)?, f),
     }
 }
 
+/// Reads the candidates with the inputs of one framework; a missing column is an error.
+fn load<I: DeserializeOwned>(path: &str) -> Result<Vec<Candidate<I>>, Box<dyn std::error::Error>> {
+    Ok(if path.ends_with(".toml") {
+        let text = std::fs::read_to_string(path)?;
+        toml::from_str::<TomlFile<I>>(&text)
+            .map_err(|e| format!("{path}: {e}"))?
+            .candidate
+    } else {
+        let mut reader = csv::Reader::from_path(path)?;
+        reader
+            .deserialize()
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("{path}: {e}"))?
+    })
+}
+
 /// Prints the ranking and its sensitivity.
-fn report<'a, P: Prioritizer>(
+fn report<P: Prioritizer>(
     p: &P,
-    items: &[Item<P::Input>],
+    rows: &[Candidate<P::Input>],
     fraction: f64,
-    title: impl Fn(&str) -> &'a str,
-) -> Result<(), Box<dyn std::error::Error>> {
-    let s = sensitivity(p, items, fraction)?;
+) -> Result<(), Box<dyn std::error::Error>>
+where
+    P::Input: Clone,
+{
+    let items: Vec<_> = rows
+        .iter()
+        .map(|c| Item::new(&c.id, c.input.clone()))
+        .collect();
+    let s = sensitivity(p, &items, fraction)?;
+    let percent = 100.0 * fraction;
     println!(
-        "{} ranking; positions when any one input moves by ±{:.0}%:\n",
-        s.ranking.method,
-        100.0 * fraction
+        "{} ranking; positions when any one input moves by ±{percent:.0}%:\n",
+        s.ranking.method
     );
     println!(
-        "{:>4}  {:<22} {:<32} {:>8}  {}",
-        "rank", "id", "title", "score", "range"
+        "{:>4}  {:<22} {:<32} {:>8}  range",
+        "rank", "id", "title", "score"
     );
     for (e, i) in s.ranking.entries.iter().zip(&s.items) {
-        let range = if i.is_stable() {
-            "stable".to_owned()
-        } else {
-            format!("{}–{}", i.best_position, i.worst_position)
+        let title = rows
+            .iter()
+            .find(|c| c.id == e.id)
+            .map_or("", |c| c.title.as_str());
+        let range = match i.is_stable() {
+            true => "stable".to_owned(),
+            false => format!("{}–{}", i.best_position, i.worst_position),
         };
         println!(
-            "{:>4}  {:<22} {:<32} {:>8.2}  {range}",
-            e.rank,
-            e.id,
-            title(&e.id),
-            e.score
+            "{:>4}  {:<22} {title:<32} {:>8.2}  {range}",
+            e.rank, e.id, e.score
         );
     }
-    match s.top_changes.is_empty() {
-        true => println!("\nThe top item holds under every single move."),
-        false => println!("\nThe top item changes when:"),
+    if s.top_changes.is_empty() {
+        println!("\nThe top item holds under every single move.");
+    } else {
+        println!("\nThe top item changes when:");
     }
     for c in &s.top_changes {
         println!("  {} {} → {} on top", c.item, c.change, c.new_top);
