@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! cargo run --example ab_readout
-//! cargo run --example ab_readout -- --input data/experiment_srm.csv     # the SRM makes it Invalid
+//! cargo run --example ab_readout -- --input data/experiment_srm.csv    # the SRM makes it Invalid
 //! cargo run --example ab_readout -- --input units.csv --variant arm --control A --covariate ""
 //! ```
 //!
@@ -38,7 +38,7 @@ struct Args {
     /// The control's value in the variant column.
     #[arg(long, default_value = "control")]
     control: String,
-    /// Boolean (or 0/1) conversion column.
+    /// Conversion column (boolean, or 0 and 1).
     #[arg(long, default_value = "converted")]
     conversion: String,
     /// Numeric metric column.
@@ -57,37 +57,31 @@ struct Args {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let mut lf = if args.input.ends_with(".parquet") {
-        LazyFrame::scan_parquet(PlRefPath::new(args.input.as_str()), Default::default())?
-    } else {
-        LazyCsvReader::new(PlRefPath::new(args.input.as_str())).finish()?
+    let path = PlRefPath::new(args.input.as_str());
+    let mut lf = match args.input.ends_with(".parquet") {
+        true => LazyFrame::scan_parquet(path, Default::default())?,
+        false => LazyCsvReader::new(path).finish()?,
     };
     let schema = lf.collect_schema()?;
     let has = |c: &str| !c.is_empty() && schema.get(c).is_some();
-    let ratio = args.ratio.split_once('/').filter(|(n, d)| has(n) && has(d));
-    let cuped = has(&args.metric) && has(&args.covariate);
-
     let mut spec = ReadoutColumns::new(&args.variant);
     if has(&args.conversion) {
         spec = spec.conversion(&args.conversion);
     }
-    if cuped {
+    if has(&args.metric) && has(&args.covariate) {
         spec = spec.cuped(&args.metric, &args.covariate);
     } else if has(&args.metric) {
         spec = spec.mean(&args.metric);
     }
-    if let Some((num, den)) = ratio {
+    if let Some((num, den)) = args.ratio.split_once('/').filter(|(n, d)| has(n) && has(d)) {
         spec = spec.ratio(num, den);
     }
     let stats = readout_stats_by_variant(lf, &spec)?;
-    let control = stats
-        .get(&args.control)
-        .ok_or_else(|| format!("no units in control variant {:?}", args.control))?;
+    let control = (stats.get(&args.control)).ok_or(format!("no control {:?}", args.control))?;
 
-    // Planned split: equal shares; the control first.
-    let names: Vec<&String> = std::iter::once(&args.control)
-        .chain(stats.keys().filter(|v| **v != args.control))
-        .collect();
+    // The control first, then the treatments; the planned split is equal shares.
+    let mut names = vec![&args.control];
+    names.extend(stats.keys().filter(|v| **v != args.control));
     let counts: Vec<u64> = names.iter().map(|v| stats[*v].n).collect();
     let weights = vec![1.0 / counts.len() as f64; counts.len()];
     let srm = sample_ratio_mismatch(&counts, &weights, SrmConfig::default())?;
@@ -104,23 +98,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             card.add(MetricSpec::success(&args.conversion), variant, c, t)?;
         }
         if let (Some(c), Some(t)) = (control.cuped.first(), treatment.cuped.first()) {
-            let outcome = analysis.cuped(c, t)?;
-            let u = &outcome.unadjusted;
-            notes.push(format!(
-                "{variant}: {} unadjusted {:.3} vs {:.3} ({:+.2}%, p = {:.4}); CUPED θ = {:.3}",
-                args.metric,
+            let cuped = analysis.cuped(c, t)?;
+            let (u, m, theta) = (&cuped.unadjusted, &args.metric, cuped.theta);
+            let (a, b, lift, p) = (
                 u.control_mean,
                 u.treatment_mean,
                 100.0 * u.estimate,
                 u.p_value,
-                outcome.theta
-            ));
-            let name = format!(
-                "{} (CUPED, variance −{:.0}%)",
-                args.metric,
-                100.0 * outcome.variance_reduction
             );
-            card.add_outcome(MetricSpec::success(name), variant, outcome.adjusted);
+            notes.push(format!(
+                "{variant}: {m} unadjusted {a:.3} vs {b:.3} ({lift:+.2}%, p = {p:.4}); CUPED θ = {theta:.3}"
+            ));
+            let reduction = 100.0 * cuped.variance_reduction;
+            let name = format!("{m} (CUPED, variance −{reduction:.0}%)");
+            card.add_outcome(MetricSpec::success(name), variant, cuped.adjusted);
         } else if let (Some(c), Some(t)) = (control.means.first(), treatment.means.first()) {
             card.add(MetricSpec::success(&args.metric), variant, c, t)?;
         }
@@ -128,9 +119,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             card.add(MetricSpec::guardrail(&args.ratio), variant, c, t)?;
         }
     }
-    println!("{}", card.build()?.to_markdown());
-    for note in notes {
-        println!("{note}");
-    }
+    println!("{}\n{}", card.build()?.to_markdown(), notes.join("\n"));
     Ok(())
 }

@@ -58,7 +58,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let ScaleSummary::Net(nps) = &group.summary else {
             return Err("NPS is a net scale, so every group has an NPS summary".into());
         };
-        let values: Vec<&str> = group.segment.pairs().map(|(_, v)| v).collect();
+        let mut values: Vec<&str> = group.segment.pairs().map(|(_, v)| v).collect();
+        if values.is_empty() {
+            values.push("all");
+        }
         let period = group.period.map_or_else(|| "all".to_owned(), |p| p.label());
         let ci = format!("[{:+.1}, {:+.1}]", nps.ci.lower, nps.ci.upper);
         println!(

@@ -73,19 +73,14 @@ struct Args {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let effect = if args.absolute {
-        args.mde
-    } else {
-        args.baseline * args.mde
-    };
+    let effect = args.mde * if args.absolute { 1.0 } else { args.baseline };
     let design = match args.metric {
         Metric::Proportion => Design::proportion(args.baseline)?,
         Metric::Mean => Design::mean(args.sd)?,
     };
-    let alternative = if args.one_sided {
-        Alternative::Greater
-    } else {
-        Alternative::TwoSided
+    let alternative = match args.one_sided {
+        true => Alternative::Greater,
+        false => Alternative::TwoSided,
     };
     let config = PlanConfig::builder()
         .alpha(args.alpha)
@@ -95,21 +90,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let power = Probability::new(args.power)?;
 
-    println!(
-        "baseline {:.4} → {:.4} (MDE {:+.4} absolute, {:+.2}% relative)",
+    let (base, target, relative) = (
         args.baseline,
         args.baseline + effect,
-        effect,
-        100.0 * effect / args.baseline
+        effect / args.baseline,
     );
     println!(
-        "α = {} over {} comparison(s): {:.4} each; power {}; {:?} test; {} control unit(s) per treatment unit",
-        args.alpha,
-        args.variants,
-        config.alpha_per_comparison(),
-        args.power,
-        alternative,
-        args.allocation
+        "baseline {base:.4} → {target:.4} (MDE {effect:+.4} absolute, {:+.2}% relative)",
+        100.0 * relative
+    );
+    let (alpha, k, each) = (args.alpha, args.variants, config.alpha_per_comparison());
+    println!(
+        "α = {alpha} over {k} comparison(s): {each:.4} each; power {}; {alternative:?} test; {} control unit(s) per treatment unit",
+        args.power, args.allocation
     );
     let mut plans = vec![(
         "fixed horizon",
