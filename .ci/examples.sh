@@ -139,6 +139,22 @@ head -n 1 "$tmp/plan/gantt.mmd" | grep -qx "gantt" || { echo "FAILED: Gantt head
 grep -q "^# Atlas tier-1 launch" "$tmp/plan/plan.md" || { echo "FAILED: Markdown title"; exit 1; }
 run launch_plan --template experiment-brief --param experiment=checkout --out "$tmp/brief"
 expect launch_plan "Experiment brief: checkout"
+cat >"$tmp/my-launch.toml" <<'EOF'
+id = "my-launch"
+version = "0.1.0"
+name = "{product} launch, our way"
+description = "The built-in product launch at tier 2."
+extends = "product-launch"
+
+[[parameters]]
+name = "tier"
+kind = "int"
+default = 2
+allowed = [2]
+description = "Fixed at 2."
+EOF
+run launch_plan --template "$tmp/my-launch.toml" --product Reports --out "$tmp/mine"
+expect launch_plan "Reports launch, our way (my-launch 0.1.0), T = 2027-03-02"
 
 # run product_review --input "$small" --out "$tmp/review"
 

@@ -54,10 +54,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let [key, event, time] = args.columns.as_slice() else {
         return Err("--columns takes three names: person,event,timestamp".into());
     };
-    let lf = if args.input.ends_with(".parquet") {
-        LazyFrame::scan_parquet(PlRefPath::new(args.input.as_str()), Default::default())?
-    } else {
-        LazyCsvReader::new(PlRefPath::new(args.input.as_str())).finish()?
+    let path = PlRefPath::new(args.input.as_str());
+    let lf = match args.input.ends_with(".parquet") {
+        true => LazyFrame::scan_parquet(path, Default::default())?,
+        false => LazyCsvReader::new(path).finish()?,
     };
     let loaded = EventTable::from_lazy(lf, &EventSchema::new(key, time, event))?;
     println!("{}\n", loaded.report);
@@ -68,27 +68,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .window(ConversionWindow::new(args.window_days, WindowUnit::Day)?)
         .build()?
         .run(&table)?;
-    let steps = &funnel
-        .series
-        .first()
-        .ok_or("the funnel has no series")?
-        .steps;
-    println!(
-        "{:<22} {:>7} {:>10} {:>10} {:>12}",
-        "step", "persons", "of first", "of prev", "median time"
-    );
-    for s in steps {
-        let pct = |x: Option<f64>| x.map_or("–".to_owned(), |x| format!("{:.1}%", 100.0 * x));
-        let median = s
-            .median_time_to_convert
-            .map_or("–".to_owned(), |t| format!("{:.1} h", t / 3600.0));
-        println!(
-            "{:<22} {:>7} {:>10} {:>10} {:>12}",
-            s.name,
-            s.persons,
+    let series = funnel.series.first().ok_or("the funnel has no series")?;
+    println!("step                   persons   of first    of prev  median time");
+    let pct = |x: Option<f64>| x.map_or("–".to_owned(), |x| format!("{:.1}%", 100.0 * x));
+    for s in &series.steps {
+        let (first, prev) = (
             pct(s.conversion_from_first),
             pct(s.conversion_from_previous),
-            median
+        );
+        let median = s.median_time_to_convert.map(|t| t / 3600.0);
+        let median = median.map_or("–".to_owned(), |h| format!("{h:.1} h"));
+        println!(
+            "{:<22} {:>7} {first:>10} {prev:>10} {median:>12}",
+            s.name, s.persons
         );
     }
 

@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for kv in &args.params {
         let (name, value) = kv
             .split_once('=')
-            .ok_or(format!("--param {kv:?}: expected NAME=VALUE"))?;
+            .ok_or(format!("--param {kv:?}: not NAME=VALUE"))?;
         let kind = template
             .parameters
             .iter()
@@ -73,29 +73,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let plan = builder.build()?;
 
-    let first = plan
-        .tasks()
-        .map(|t| t.start)
-        .min()
-        .ok_or("the plan has no tasks")?;
-    let last = plan
-        .tasks()
-        .map(|t| t.due)
-        .max()
-        .ok_or("the plan has no tasks")?;
+    let (first, last) = (
+        plan.tasks().map(|t| t.start).min(),
+        plan.tasks().map(|t| t.due).max(),
+    );
+    let (first, last) = first.zip(last).ok_or("the plan has no tasks")?;
+    let (tasks, days) = (plan.tasks().count(), plan.duration);
     println!(
         "{} ({} {}), T = {}",
         plan.name, plan.template, plan.version, plan.anchor
     );
-    println!(
-        "{} tasks from {first} to {last}; critical path {} working days:",
-        plan.tasks().count(),
-        plan.duration
-    );
+    println!("{tasks} tasks from {first} to {last}; critical path {days} working days:");
     println!("  {}", plan.critical_path.join(" → "));
     println!("{} scheduling conflict(s)", plan.conflicts.len());
     for c in &plan.conflicts {
-        println!("  {c:?}");
+        let (task, dep) = (&c.task, &c.dependency);
+        println!(
+            "  {task} starts {} before {dep} is due {}",
+            c.task_start, c.dependency_due
+        );
     }
 
     std::fs::create_dir_all(&args.out)?;
