@@ -45,28 +45,30 @@ struct Args {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let accounts = read_accounts_csv(
-        &args.accounts,
-        std::fs::File::open(&args.accounts)?,
-        &AccountColumns::default(),
-    )?;
+    let file = std::fs::File::open(&args.accounts)?;
+    let accounts = read_accounts_csv(&args.accounts, file, &AccountColumns::default())?;
     let loaded = FeedbackReader::default()
         .with_known_accounts(&accounts.data)
         .read_csv_path(&args.input)?;
     println!("{}\n{}\n", accounts.report, loaded.report);
 
     let taxonomy: Taxonomy = serde_json::from_str(&std::fs::read_to_string(&args.taxonomy)?)?;
-    let (redactor, model, tagger) = (
-        Redactor::builtin(),
-        VaderModel::product()?,
-        RuleTagger::new(&taxonomy)?,
-    );
+    let (redactor, model) = (Redactor::builtin(), VaderModel::product()?);
+    let tagger = RuleTagger::new(&taxonomy)?;
     let pipeline = Pipeline::new(&redactor, &model, &Whatlang).with_tagger(&tagger);
     let mut pii = BTreeMap::new();
     let mut labels = BTreeMap::new();
     let (mut tagged, mut requests, mut examples) = (Vec::new(), Vec::new(), Vec::new());
+    let mut skipped = Vec::new();
     for (item, processed) in loaded.data.iter().zip(pipeline.process(&loaded.data)) {
-        let p = processed?;
+        // An item left empty by clean-up is reported with the rejected rows, not fatal.
+        let p = match processed {
+            Ok(p) => p,
+            Err(e) => {
+                skipped.push(format!("  {e}"));
+                continue;
+            }
+        };
         for (kind, n) in &p.redactions {
             *pii.entry(format!("{kind:?}")).or_insert(0) += n;
         }
@@ -78,16 +80,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             *labels.entry(format!("{:?}", s.label)).or_insert(0) += 1;
         }
         if p.intents.contains(&Intent::Request) {
-            requests.extend(
-                p.themes
-                    .iter()
-                    .map(|t| (t.clone(), DemandRecord::from(item))),
-            );
+            let record = DemandRecord::from(item);
+            requests.extend(p.themes.iter().map(|t| (t.clone(), record.clone())));
         }
         tagged.push(
             TaggedItem::new(item.received_at, p.themes, compound)
                 .with_account(item.account.clone(), None),
         );
+    }
+    println!("{} item(s) not processed", skipped.len());
+    for line in skipped {
+        println!("{line}");
     }
     println!("PII redacted: {pii:?}");
     for text in examples {
@@ -101,6 +104,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .iter()
         .map(|t| (t, table.by_theme(&t.id).summary()))
         .collect();
+    themes.retain(|t| t.1.n > 0);
     themes.sort_by_key(|t| std::cmp::Reverse(t.1.n));
     println!("top themes          items  accounts  negative  compound");
     for (theme, s) in themes.iter().take(args.top) {
