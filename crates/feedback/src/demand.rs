@@ -25,7 +25,7 @@ use prodops_core::{AccountId, Currency, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::FeedbackError;
-use crate::model::{Account, Importance, Link, RequestBoard};
+use crate::model::{Account, FeedbackItem, Importance, Link, RequestBoard};
 
 /// A weight per account (voting power by plan or segment, as Fider users asked for in #1132).
 pub trait AccountWeight: Send + Sync {
@@ -114,6 +114,37 @@ impl DemandRecord {
             importance,
             at,
         }
+    }
+}
+
+/// An item as evidence of demand for whatever it is tagged with: its account, its author,
+/// importance `NiceToHave` (an untagged item's level 1) and its received time. Use it to key
+/// items by theme (or by any request they are matched to) for [`demand_by_key`].
+///
+/// # Examples
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use prodops_core::AccountId;
+/// use prodops_feedback::demand::DemandRecord;
+/// use prodops_feedback::model::{Channel, FeedbackId, FeedbackItem, Importance};
+///
+/// let at = NaiveDate::from_ymd_opt(2026, 5, 4).and_then(|d| d.and_hms_opt(9, 0, 0)).ok_or("date")?;
+/// let item = FeedbackItem::new(FeedbackId::new("f1")?, Channel::Survey, at, "Please add dark mode")?
+///     .with_account(AccountId::new("acct-1")?);
+/// let record = DemandRecord::from(&item);
+/// assert_eq!(record.account, Some(AccountId::new("acct-1")?));
+/// assert_eq!((record.importance, record.at), (Importance::NiceToHave, at));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl From<&FeedbackItem> for DemandRecord {
+    fn from(item: &FeedbackItem) -> DemandRecord {
+        DemandRecord::new(
+            item.account.clone(),
+            item.author.clone(),
+            Importance::NiceToHave,
+            item.received_at,
+        )
     }
 }
 

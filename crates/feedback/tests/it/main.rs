@@ -15,6 +15,7 @@ mod demand;
 mod frame;
 mod ingest;
 mod intent;
+mod item_demand;
 mod model;
 mod pii;
 mod sentiment;
