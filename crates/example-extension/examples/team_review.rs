@@ -1,13 +1,14 @@
 //! A team's weekly review on the bundled sample data, with the team's own extensions in place
 //! of (or next to) the built-ins: feedback sentiment with billing phrases, a cost-of-delay
 //! ranking, 7-day activation by platform, a same-weekday-last-week alert on daily active users,
-//! and a pricing-change plan.
+//! a pricing-change plan, and an experiment read-out with a minimum worthwhile effect.
 //!
 //! ```text
 //! cargo run -p prodops-example-extension --example team_review [-- DATA_DIR]
 //! ```
 //!
-//! `DATA_DIR` defaults to the repository's `data/` folder (`feedback.csv`, `events.csv`).
+//! `DATA_DIR` defaults to the repository's `data/` folder (`feedback.csv`, `events.csv`,
+//! `experiment.csv`).
 
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -17,10 +18,14 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use prodops_core::Grain;
 use prodops_example_extension::activation::{ActivationRate, read_events_csv};
+use prodops_example_extension::decision::PracticalSignificance;
 use prodops_example_extension::monitor::SeasonalNaive;
 use prodops_example_extension::prioritize::{CostOfDelay, CostOfDelayInput};
 use prodops_example_extension::sentiment::{PhraseBoost, PhraseList};
 use prodops_example_extension::template::team_library;
+use prodops_experiment::{
+    Analysis, CupedStats, MetricSpec, Scorecard, SrmConfig, sample_ratio_mismatch,
+};
 use prodops_feedback::ingest::FeedbackReader;
 use prodops_feedback::sentiment::{SentimentModel, VaderModel};
 use prodops_kpi::definition::{Aggregation, KpiDefinition, evaluate};
@@ -171,5 +176,47 @@ fn main() -> Result<(), Box<dyn Error>> {
     );
     println!("   customer notice due {}", notice.due);
     println!("   critical path: {}", plan.critical_path.join(" → "));
+
+    // 6. Experiment: the bundled finished test read out with CUPED, under the built-in
+    //    decision rule and under the team's minimum worthwhile effect of 0.5.
+    let units = CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(dir.join("experiment.csv")))?
+        .finish()?;
+    let variant = units.column("variant")?.str()?;
+    let post = units.column("metric")?.f64()?;
+    let pre = units.column("pre_metric")?.f64()?;
+    let mut arms: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+    for ((v, y), x) in variant.iter().zip(post.iter()).zip(pre.iter()) {
+        if let (Some(v), Some(y), Some(x)) = (v, y, x) {
+            arms.entry(v).or_default().push((y, x));
+        }
+    }
+    let control = CupedStats::from_pairs(arms.get("control").ok_or("no control arm")?)?;
+    let treatment = CupedStats::from_pairs(arms.get("treatment").ok_or("no treatment arm")?)?;
+    let cuped = Analysis::default().cuped(&control, &treatment)?;
+    let srm = sample_ratio_mismatch(
+        &[control.n(), treatment.n()],
+        &[0.5, 0.5],
+        SrmConfig::default(),
+    )?;
+    let mut card = Scorecard::builder("bundled-experiment", Analysis::default(), srm);
+    card.add_outcome(
+        MetricSpec::success("metric"),
+        "treatment",
+        cuped.adjusted.clone(),
+    );
+    let built_in = card.build()?.verdict;
+    card.rule(PracticalSignificance::new(0.5)?);
+    let team_rule = card.build()?.verdict;
+    let ci = cuped.adjusted.ci;
+    println!(
+        "\n== Experiment (CUPED, {:.0}% variance removed)",
+        100.0 * cuped.variance_reduction
+    );
+    println!(
+        "   effect {:+.3} [{:.3}, {:.3}]: built-in rule {built_in:?}, team rule (δ = 0.5) {team_rule:?}",
+        cuped.adjusted.estimate, ci.lower, ci.upper
+    );
     Ok(())
 }

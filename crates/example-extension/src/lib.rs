@@ -11,6 +11,7 @@
 //! | [`activation::ActivationRate`] | `prodops_kpi::definition::Kpi` | `prodops_kpi::definition::evaluate` |
 //! | [`monitor::SeasonalNaive`] | `prodops_kpi::monitor::Detector` | `anomalies`, `latest`, `detect_column` |
 //! | `templates/pricing-change.toml` ([`template::team_library`]) | a template in a `prodops_process::Library` | `Library::resolve`, `Plan::builder` |
+//! | [`decision::PracticalSignificance`] | `prodops_experiment::DecisionRule` | `Scorecard::builder(..).rule(..)` |
 //!
 //! ```
 //! use chrono::NaiveDate;
@@ -81,6 +82,7 @@
 //!   feedback `Pipeline`), with expected values derived by hand.
 
 pub mod activation;
+pub mod decision;
 mod error;
 pub mod monitor;
 pub mod prioritize;

@@ -4,6 +4,7 @@
 //! from an independent pandas computation on the bundled data (`fixtures/reference.py`).
 
 mod activation;
+mod decision;
 mod monitor;
 mod prioritize;
 mod sentiment;
