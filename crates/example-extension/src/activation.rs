@@ -269,7 +269,8 @@ impl ActivationRateBuilder {
     }
 
     /// Keeps only users whose window ends at or before `end` (the end of the data), so young
-    /// cohorts do not read low.
+    /// cohorts do not read low. `end` is read as UTC against a time-zoned column, and as is
+    /// against a naive one.
     pub fn observed_until(mut self, end: NaiveDateTime) -> Self {
         self.observed_until = Some(end);
         self
