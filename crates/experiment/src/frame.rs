@@ -38,8 +38,9 @@
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
-use serde::{Deserialize, Serialize};
 
+use crate::readout::{GroupSums, Plan, column_error, non_binary_values, null_values};
+pub use crate::readout::{ReadoutColumns, VariantStats};
 use crate::{CupedStats, ExperimentError, MeanStats, ProportionStats, RatioStats};
 
 /// Prefix of the aggregation columns, chosen not to collide with the user's column names.
@@ -50,198 +51,6 @@ fn polars_error(e: PolarsError) -> ExperimentError {
     ExperimentError::InvalidInput {
         what: "dataframe".into(),
         reason: e.to_string(),
-    }
-}
-
-/// An error about one column of the frame.
-fn column_error(column: &str, reason: impl Into<String>) -> ExperimentError {
-    ExperimentError::InvalidInput {
-        what: format!("column `{column}`"),
-        reason: reason.into(),
-    }
-}
-
-/// Adds the column and variant to an error from a statistics constructor.
-fn in_variant(columns: &str, variant: &str, e: ExperimentError) -> ExperimentError {
-    ExperimentError::InvalidInput {
-        what: format!("{columns} in variant `{variant}`"),
-        reason: e.to_string(),
-    }
-}
-
-/// The columns of a readout: which statistics [`readout_stats_by_variant`] computes.
-///
-/// Build it with [`ReadoutColumns::new`] and the chained methods; each may be called several
-/// times, and the statistics come back in [`VariantStats`] in the order they were added. A
-/// column used by several statistics (say `metric` as a mean and as the outcome of CUPED) is
-/// read and summed once.
-///
-/// # Examples
-///
-/// ```
-/// use prodops_experiment::frame::ReadoutColumns;
-///
-/// let spec = ReadoutColumns::new("variant")
-///     .mean("metric")
-///     .conversion("converted")
-///     .ratio("clicks", "sessions")
-///     .cuped("metric", "pre_metric");
-/// assert_eq!(spec.means, ["metric"]);
-/// assert_eq!(spec.ratios, [("clicks".to_owned(), "sessions".to_owned())]);
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ReadoutColumns {
-    /// The column that assigns each unit to a variant (any type; values become string keys).
-    pub variant: String,
-    /// Numeric columns summarised as [`MeanStats`].
-    pub means: Vec<String>,
-    /// Boolean or 0/1 columns summarised as [`ProportionStats`].
-    pub conversions: Vec<String>,
-    /// (numerator, denominator) column pairs summarised as [`RatioStats`].
-    pub ratios: Vec<(String, String)>,
-    /// (outcome, pre-period covariate) column pairs summarised as [`CupedStats`].
-    pub cuped: Vec<(String, String)>,
-}
-
-impl ReadoutColumns {
-    /// A readout grouped by `variant_col`, with no statistics yet.
-    #[must_use]
-    pub fn new(variant_col: impl Into<String>) -> Self {
-        ReadoutColumns {
-            variant: variant_col.into(),
-            ..ReadoutColumns::default()
-        }
-    }
-
-    /// Adds [`MeanStats`] of `value_col`.
-    #[must_use]
-    pub fn mean(mut self, value_col: impl Into<String>) -> Self {
-        self.means.push(value_col.into());
-        self
-    }
-
-    /// Adds [`ProportionStats`] of `converted_col` (boolean, or numeric with values 0 and 1).
-    #[must_use]
-    pub fn conversion(mut self, converted_col: impl Into<String>) -> Self {
-        self.conversions.push(converted_col.into());
-        self
-    }
-
-    /// Adds [`RatioStats`] of `numerator_col / denominator_col`.
-    #[must_use]
-    pub fn ratio(
-        mut self,
-        numerator_col: impl Into<String>,
-        denominator_col: impl Into<String>,
-    ) -> Self {
-        self.ratios
-            .push((numerator_col.into(), denominator_col.into()));
-        self
-    }
-
-    /// Adds [`CupedStats`] of the outcome `value_col` with the pre-period `covariate_col`.
-    #[must_use]
-    pub fn cuped(mut self, value_col: impl Into<String>, covariate_col: impl Into<String>) -> Self {
-        self.cuped.push((value_col.into(), covariate_col.into()));
-        self
-    }
-}
-
-/// The statistics of one variant, as requested by a [`ReadoutColumns`].
-///
-/// Each vector is in the order of the matching field of the [`ReadoutColumns`] (`means[i]` is
-/// the statistic of `spec.means[i]`, and so on). Every statistic has the same n: the number of
-/// units in the variant.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct VariantStats {
-    /// Units in the variant.
-    pub n: u64,
-    /// One [`MeanStats`] per entry of [`ReadoutColumns::means`].
-    pub means: Vec<MeanStats>,
-    /// One [`ProportionStats`] per entry of [`ReadoutColumns::conversions`].
-    pub conversions: Vec<ProportionStats>,
-    /// One [`RatioStats`] per entry of [`ReadoutColumns::ratios`].
-    pub ratios: Vec<RatioStats>,
-    /// One [`CupedStats`] per entry of [`ReadoutColumns::cuped`].
-    pub cuped: Vec<CupedStats>,
-}
-
-/// One value column of a [`Plan`].
-struct PlanColumn<'a> {
-    name: &'a str,
-    /// Sum squares (for mean-type statistics).
-    squares: bool,
-    /// Count 0/1 values (for conversions).
-    binary: bool,
-    /// The column is boolean (set by [`check_schema`]): its values are 0 and 1 by type.
-    boolean: bool,
-}
-
-/// What to aggregate in one group-by: each column and product appears once, however many
-/// statistics use it.
-struct Plan<'a> {
-    variant: &'a str,
-    /// The value columns, cast to `f64`.
-    columns: Vec<PlanColumn<'a>>,
-    /// Pairs of `columns` indices (smaller first) whose products are summed.
-    products: Vec<(usize, usize)>,
-}
-
-impl<'a> Plan<'a> {
-    /// The index of `name` in `columns`, adding it or widening what is summed.
-    fn column(&mut self, name: &'a str, squares: bool, binary: bool) -> usize {
-        if let Some(i) = self.columns.iter().position(|c| c.name == name) {
-            self.columns[i].squares |= squares;
-            self.columns[i].binary |= binary;
-            return i;
-        }
-        self.columns.push(PlanColumn {
-            name,
-            squares,
-            binary,
-            boolean: false,
-        });
-        self.columns.len() - 1
-    }
-
-    /// The indices of two mean-type columns and of their product in `products`, adding what
-    /// is new.
-    fn product(&mut self, a: &'a str, b: &'a str) -> (usize, usize, usize) {
-        let i = self.column(a, true, false);
-        let j = self.column(b, true, false);
-        let key = (i.min(j), i.max(j));
-        let k = match self.products.iter().position(|p| *p == key) {
-            Some(k) => k,
-            None => {
-                self.products.push(key);
-                self.products.len() - 1
-            }
-        };
-        (i, j, k)
-    }
-}
-
-/// The sums of one variant.
-struct GroupSums {
-    n: u64,
-    /// Σx per column; for a conversion column, the number of ones.
-    sum: Vec<f64>,
-    /// Σx² per column (0 for a column without `squares`).
-    sum_sq: Vec<f64>,
-    products: Vec<f64>,
-}
-
-impl GroupSums {
-    fn mean(&self, i: usize) -> Result<MeanStats, ExperimentError> {
-        MeanStats::new(self.n, self.sum[i], self.sum_sq[i])
-    }
-
-    /// The number of ones of a conversion column, whose values are checked to be 0 or 1: their
-    /// sum is an exact integer below 2⁵³.
-    fn ones(&self, i: usize) -> u64 {
-        self.sum[i] as u64
     }
 }
 
@@ -274,8 +83,8 @@ fn check_schema(lf: &mut LazyFrame, plan: &mut Plan<'_>) -> Result<(), Experimen
             format!("not found; the frame has {}", available.join(", ")),
         )
     };
-    if schema.get(plan.variant).is_none() {
-        return Err(missing(plan.variant));
+    if schema.get(plan.variant()).is_none() {
+        return Err(missing(plan.variant()));
     }
     for column in &mut plan.columns {
         let name = column.name;
@@ -314,19 +123,11 @@ fn null_error(lf: LazyFrame, plan: &Plan<'_>) -> ExperimentError {
     for (i, column) in plan.columns.iter().enumerate() {
         match u64_at(&df, &agg_name("nulls", i), 0) {
             Ok(0) => {}
-            Ok(count) => {
-                return column_error(
-                    column.name,
-                    format!(
-                        "{count} null values; fill or filter them before computing \
-                         statistics (dropping them silently would bias the comparison)"
-                    ),
-                );
-            }
+            Ok(count) => return null_values(column.name, count),
             Err(e) => return e,
         }
     }
-    column_error(plan.variant, "rows with null values")
+    column_error(plan.variant(), "rows with null values")
 }
 
 /// Runs the plan as one group-by and returns the sums of each variant, with nulls rejected.
@@ -342,7 +143,7 @@ fn group_sums(
     // for a null in any value column, one per numeric conversion column for a value that is
     // neither 0 nor 1. The sums of a conversion column are then its number of ones.
     let x = |i: usize| col(plan.columns[i].name).cast(DataType::Float64);
-    let mut values = vec![col(plan.variant)];
+    let mut values = vec![col(plan.variant())];
     let mut aggs = vec![len().cast(DataType::UInt64).alias(format!("{PREFIX}n"))];
     let sum_of = |name: String| col(name.clone()).sum().alias(name);
     let count_of = |name: String| col(name.clone()).sum().cast(DataType::UInt64).alias(name);
@@ -379,14 +180,14 @@ fn group_sums(
     let df = lf
         .clone()
         .select(values)
-        .group_by([col(plan.variant)])
+        .group_by([col(plan.variant())])
         .agg(aggs)
         .collect_with_engine(Engine::Streaming)
         .map_err(polars_error)?
         .unwrap_single();
 
     let keys = df
-        .column(plan.variant)
+        .column(plan.variant())
         .and_then(|c| c.cast(&DataType::String))
         .map_err(polars_error)?;
     let keys = keys.str().map_err(polars_error)?;
@@ -431,7 +232,7 @@ fn group_sums(
     }
     if null_variant_rows > 0 {
         return Err(column_error(
-            plan.variant,
+            plan.variant(),
             format!("{null_variant_rows} null values; every unit needs a variant"),
         ));
     }
@@ -440,10 +241,7 @@ fn group_sums(
     }
     for (column, count) in plan.columns.iter().zip(&non_binary) {
         if *count > 0 {
-            return Err(column_error(
-                column.name,
-                format!("{count} values are neither 0 nor 1 (nor true/false)"),
-            ));
+            return Err(non_binary_values(column.name, *count));
         }
     }
     Ok(out)
@@ -495,62 +293,9 @@ pub fn readout_stats_by_variant(
     lf: LazyFrame,
     spec: &ReadoutColumns,
 ) -> Result<BTreeMap<String, VariantStats>, ExperimentError> {
-    let mut plan = Plan {
-        variant: &spec.variant,
-        columns: Vec::new(),
-        products: Vec::new(),
-    };
-    let means: Vec<usize> = spec
-        .means
-        .iter()
-        .map(|c| plan.column(c, true, false))
-        .collect();
-    let conversions: Vec<usize> = spec
-        .conversions
-        .iter()
-        .map(|c| plan.column(c, false, true))
-        .collect();
-    let ratios: Vec<_> = spec
-        .ratios
-        .iter()
-        .map(|(m, d)| plan.product(m, d))
-        .collect();
-    let cuped: Vec<_> = spec.cuped.iter().map(|(y, x)| plan.product(y, x)).collect();
-    group_sums(lf, &mut plan)?
-        .into_iter()
-        .map(|(variant, s)| {
-            let mut stats = VariantStats {
-                n: s.n,
-                ..VariantStats::default()
-            };
-            for (&i, name) in means.iter().zip(&spec.means) {
-                let m = s
-                    .mean(i)
-                    .map_err(|e| in_variant(&format!("column `{name}`"), &variant, e))?;
-                stats.means.push(m);
-            }
-            for (&i, name) in conversions.iter().zip(&spec.conversions) {
-                let p = ProportionStats::new(s.n, s.ones(i))
-                    .map_err(|e| in_variant(&format!("column `{name}`"), &variant, e))?;
-                stats.conversions.push(p);
-            }
-            for (&(i, j, k), (m, d)) in ratios.iter().zip(&spec.ratios) {
-                let r = s
-                    .mean(i)
-                    .and_then(|num| RatioStats::new(num, s.mean(j)?, s.products[k]))
-                    .map_err(|e| in_variant(&format!("columns `{m}` / `{d}`"), &variant, e))?;
-                stats.ratios.push(r);
-            }
-            for (&(i, j, k), (y, x)) in cuped.iter().zip(&spec.cuped) {
-                let c = s
-                    .mean(i)
-                    .and_then(|post| CupedStats::new(post, s.mean(j)?, s.products[k]))
-                    .map_err(|e| in_variant(&format!("columns `{y}`, `{x}`"), &variant, e))?;
-                stats.cuped.push(c);
-            }
-            Ok((variant, stats))
-        })
-        .collect()
+    let mut plan = Plan::new(spec);
+    let sums = group_sums(lf, &mut plan)?;
+    plan.stats(sums)
 }
 
 /// Runs a one-statistic readout and keeps that statistic of each variant.

@@ -65,6 +65,8 @@
 //!
 //! ## Crate features
 //!
+//! - `parquet` (off by default): per-variant sufficient statistics read straight from Parquet
+//!   files in parallel, without polars (`parquet::readout_stats_from_parquet`).
 //! - `polars` (off by default): adapters from polars frames to sufficient statistics. The core
 //!   of the crate does not depend on polars.
 
@@ -84,10 +86,13 @@ mod group_sequential;
 mod mann_whitney;
 mod moments;
 pub mod multitest;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 mod post_stratification;
 pub mod power;
 pub mod quantile;
 mod ratio;
+mod readout;
 mod scorecard;
 mod sequential;
 mod srm;
@@ -111,6 +116,7 @@ pub use mann_whitney::{
 pub use moments::{ArmMoments, Metric};
 pub use post_stratification::{PostStratifiedOutcome, Stratum};
 pub use ratio::RatioStats;
+pub use readout::{ReadoutColumns, VariantStats};
 pub use scorecard::{
     Decision, DecisionRule, MetricSpec, RowContext, Scorecard, ScorecardBuilder, ScorecardRow,
     SignificanceRule, VerdictKind,

@@ -14,6 +14,8 @@ mod mann_whitney;
 mod mid_experiment;
 mod models;
 mod multitest;
+#[cfg(feature = "parquet")]
+mod parquet_readout;
 mod post_stratification;
 mod power;
 mod scorecard;
