@@ -156,6 +156,14 @@ EOF
 run launch_plan --template "$tmp/my-launch.toml" --product Reports --out "$tmp/mine"
 expect launch_plan "Reports launch, our way (my-launch 0.1.0), T = 2027-03-02"
 
-# run product_review --input "$small" --out "$tmp/review"
+# The main job on the small generated data (on the bundled data it runs as its own CI step).
+run product_review --input "$small" --out "$tmp/review"
+expect product_review "dashboard.html"
+
+# The extension crate's example: every public extension trait implemented outside prodops.
+echo "::: team_review (prodops-example-extension)"
+cargo run --locked --quiet -p prodops-example-extension --example team_review >"$tmp/team_review.out" 2>&1 ||
+    { cat "$tmp/team_review.out"; echo "FAILED: team_review"; exit 1; }
+head -n 12 "$tmp/team_review.out"
 
 echo "::: all examples passed in $SECONDS s"
