@@ -28,6 +28,7 @@
 //! | `experiment` | `prodops-experiment` | A/B statistics: tests, CUPED, sequential, Bayesian, corrections, planning, SRM |
 //! | `kpi` | `prodops-kpi` | NPS, CSAT, CES with intervals; trends, funnels, retention, lifecycle; MRR bridge; monitoring; change explanation |
 //! | `process` | `prodops-process` | process templates (TOML, YAML, JSON), validation, scheduling on business calendars, prioritization frameworks, rendering |
+//! | `report` | `prodops-report` | one self-contained HTML dashboard (inline SVG charts, escaped text) or Markdown |
 //! | `feedback` | `prodops-feedback` | feedback ingestion (CSV, JSON, JSONL, polars), cleaning and near-duplicates, PII redaction, VADER-exact sentiment with a product overlay, themes, customer-weighted demand |
 //!
 //! ## Crate features
@@ -40,6 +41,7 @@
 //!   turn it off if you need only the statistics or the templates.
 //! - `feedback` (default): `feedback`, no polars unless its own `polars` feature is on.
 //! - `process` (default): `process`, no polars and no statistics.
+//! - `report` (default): `report`, dashboards as HTML with inline SVG or as Markdown; no polars.
 
 pub use prodops_core as core;
 
@@ -58,3 +60,7 @@ pub use prodops_process as process;
 /// Customer feedback from raw text to ranked demand (crate `prodops-feedback`).
 #[cfg(feature = "feedback")]
 pub use prodops_feedback as feedback;
+
+/// Self-contained HTML and Markdown dashboards (crate `prodops-report`).
+#[cfg(feature = "report")]
+pub use prodops_report as report;
