@@ -90,6 +90,10 @@ pub struct RowContext<'a> {
     pub outcome: &'a TestOutcome,
     /// The p-value after correction, for metrics inside the family.
     pub adjusted_p: Option<f64>,
+    /// The interval widened to match the corrected p-value (the same as the scorecard row's),
+    /// for metrics inside the family: a rule about effect sizes should use it, not the raw
+    /// interval, when several metrics or variants are tested.
+    pub adjusted_ci: Option<Interval>,
     /// The significance level.
     pub alpha: Alpha,
 }
@@ -340,10 +344,13 @@ impl ScorecardBuilder {
             .iter()
             .zip(adjusted)
             .map(|((spec, variant, outcome), adjusted_p)| {
+                let adjusted_ci =
+                    adjusted_p.map(|p| adjusted_interval(outcome.estimate, outcome.ci, p, alpha));
                 let context = RowContext {
                     spec,
                     outcome,
                     adjusted_p,
+                    adjusted_ci,
                     alpha,
                 };
                 ScorecardRow {
@@ -351,8 +358,7 @@ impl ScorecardBuilder {
                     variant: variant.clone(),
                     outcome: outcome.clone(),
                     adjusted_p,
-                    adjusted_ci: adjusted_p
-                        .map(|p| adjusted_interval(outcome.estimate, outcome.ci, p, alpha)),
+                    adjusted_ci,
                     decision: self.rule.decide(&context),
                 }
             })

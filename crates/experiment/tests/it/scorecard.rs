@@ -207,3 +207,55 @@ fn user_metric_types_and_decision_rules_plug_in() {
     assert_eq!(strict.verdict, VerdictKind::Inconclusive);
     assert!(strict.to_markdown().contains("winsorized_revenue"));
 }
+
+/// A rule that records what it is shown, to check the context a user's rule receives.
+type Seen =
+    std::rc::Rc<std::cell::RefCell<Vec<(Option<f64>, Option<prodops_experiment::Interval>)>>>;
+
+struct Recorder {
+    seen: Seen,
+}
+
+impl DecisionRule for Recorder {
+    fn decide(&self, row: &RowContext<'_>) -> Decision {
+        self.seen
+            .borrow_mut()
+            .push((row.adjusted_p, row.adjusted_ci));
+        prodops_experiment::SignificanceRule.decide(row)
+    }
+}
+
+#[test]
+fn decision_rules_see_the_corrected_interval_of_each_row() {
+    // Two success metrics under Bonferroni: each adjusted p is twice the raw one (below 1), so
+    // each adjusted interval is wider than the raw one and is what the scorecard reports.
+    let control =
+        MeanStats::from_values(&(0..200).map(|i| f64::from(i % 10)).collect::<Vec<_>>()).unwrap();
+    let treatment = MeanStats::from_values(
+        &(0..200)
+            .map(|i| f64::from(i % 10) + 0.6)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let srm = sample_ratio_mismatch(&[200, 200], &[0.5, 0.5], SrmConfig::default()).unwrap();
+    let mut card = Scorecard::builder("context", Analysis::default(), srm);
+    card.correction(Correction::Bonferroni);
+    card.add(MetricSpec::success("a"), "t", &control, &treatment)
+        .unwrap();
+    card.add(MetricSpec::success("b"), "t", &control, &treatment)
+        .unwrap();
+    let seen = Seen::default();
+    card.rule(Recorder { seen: seen.clone() });
+    let built = card.build().unwrap();
+    let seen = seen.borrow();
+    assert_eq!(seen.len(), 2);
+    for ((adjusted_p, adjusted_ci), row) in seen.iter().zip(&built.rows) {
+        assert_eq!(*adjusted_p, row.adjusted_p);
+        assert_eq!(*adjusted_ci, row.adjusted_ci);
+        let (raw, wide) = (row.outcome.ci, adjusted_ci.unwrap());
+        assert!(
+            wide.lower < raw.lower && wide.upper > raw.upper,
+            "{raw:?} vs {wide:?}"
+        );
+    }
+}
