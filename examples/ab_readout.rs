@@ -20,6 +20,7 @@
 use clap::Parser;
 use polars::prelude::*;
 use prodops::experiment::frame::{ReadoutColumns, readout_stats_by_variant};
+use prodops::experiment::parquet::readout_stats_from_parquet;
 use prodops::experiment::sample_ratio_mismatch;
 use prodops::experiment::{Analysis, MetricSpec, Scale, Scorecard, SrmConfig};
 
@@ -76,7 +77,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some((num, den)) = args.ratio.split_once('/').filter(|(n, d)| has(n) && has(d)) {
         spec = spec.ratio(num, den);
     }
-    let stats = readout_stats_by_variant(lf, &spec)?;
+    // Parquet is read without polars, row groups in parallel; CSV through polars' scan.
+    let stats = match args.input.ends_with(".parquet") {
+        true => readout_stats_from_parquet(&args.input, &spec)?,
+        false => readout_stats_by_variant(lf, &spec)?,
+    };
     let control = (stats.get(&args.control)).ok_or(format!("no control {:?}", args.control))?;
 
     // The control first, then the treatments; the planned split is equal shares.
