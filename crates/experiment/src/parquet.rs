@@ -56,7 +56,7 @@ use crate::readout::{Accumulator, NULL_VARIANT, Plan, ReadoutColumns, VariantSta
 
 /// Rows per decoded batch: small enough that a batch's columns stay in the core's cache while
 /// they are summed, large enough that per-batch overhead is negligible.
-const BATCH_ROWS: usize = 64 * 1024;
+const BATCH_ROWS: usize = 8 * 1024;
 
 /// Every statistic of `spec` for each value of its variant column, read from the Parquet file
 /// at `path` in one parallel pass.

@@ -3,7 +3,7 @@
 //!
 //! Counts must match exactly; sums to 1e-12 relative (the adapter sums in lanes and blocks,
 //! the reference in row order). Files are written with arrow-rs' `ArrowWriter` into a temp
-//! directory, with small row groups so that several row groups (folded in parallel) and
+//! directory, with row groups small enough that several row groups (folded in parallel) and
 //! several batches per row group are exercised.
 
 use std::collections::BTreeMap;
@@ -198,8 +198,8 @@ fn temp_file(dir: &tempfile::TempDir, name: &str) -> PathBuf {
 
 #[test]
 fn generated_units_match_sums_computed_row_by_row() {
-    // 150,000 rows in row groups of 70,000: three row groups, the first two read in two
-    // batches of up to 65,536 rows, so batch and row-group boundaries both fall mid-data.
+    // 150,000 rows in row groups of 70,000: three row groups, each read in batches of up to
+    // 8,192 rows, so batch and row-group boundaries both fall mid-data.
     let units = generated(150_000);
     let dir = tempfile::tempdir().unwrap();
     let path = temp_file(&dir, "units.parquet");
