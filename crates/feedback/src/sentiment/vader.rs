@@ -15,9 +15,11 @@
 //! copy through `str::to_lowercase`) and looks each token up once in a single table that holds
 //! both its lexicon valence and its role in the rules (booster, negator, keyword, first word
 //! of an idiom), so the rules compare flags instead of strings. Emoji replacement only copies
-//! the text when it holds an emoji. Per text that is three allocations, whatever its length.
+//! the text when it holds an emoji, and the token buffers are per-thread and reused, so
+//! scoring a text without emoji allocates nothing.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
@@ -384,7 +386,10 @@ pub(crate) fn py_round(x: f64, digits: usize) -> f64 {
     if let Some(&scale) = POW10.get(digits) {
         let y = x * scale;
         if y.is_finite() && y.abs() < 4.0e15 {
-            let floor = y.floor();
+            // Truncation then a step down for negatives: `f64::floor` is a library call on
+            // the baseline x86-64 target.
+            let t = y as i64 as f64;
+            let floor = if t > y { t - 1.0 } else { t };
             let frac = y - floor;
             if (frac - 0.5).abs() > y.abs() * 4.0e-16 + f64::MIN_POSITIVE {
                 let k = if frac > 0.5 { floor + 1.0 } else { floor };
@@ -397,13 +402,109 @@ pub(crate) fn py_round(x: f64, digits: usize) -> f64 {
 }
 
 /// VADER's `_strip_punc_if_word`: strip ASCII punctuation at both ends unless that leaves two
-/// characters or fewer (which keeps emoticons such as `:)` whole).
-fn strip_punc_if_word(token: &str) -> &str {
-    let stripped = token.trim_matches(|c: char| c.is_ascii_punctuation());
-    if stripped.chars().take(3).count() <= 2 {
+/// characters or fewer (which keeps emoticons such as `:)` whole). `flags` are the token's
+/// byte classes from `PyWords`.
+fn strip_punc_if_word(token: &str, flags: u8) -> &str {
+    // ASCII bytes are character boundaries, so trimming bytes keeps a valid `str`.
+    let b = token.as_bytes();
+    let start = b.iter().position(|c| !c.is_ascii_punctuation()).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !c.is_ascii_punctuation()).map_or(start, |e| e + 1);
+    let stripped = token.get(start..end).unwrap_or(token);
+    // Without non-ASCII bytes the length in bytes is the length in characters.
+    let short = if flags & NON_ASCII == 0 {
+        stripped.len() <= 2
+    } else {
+        stripped.len() <= 2 || (stripped.len() <= 8 && stripped.chars().take(3).count() <= 2)
+    };
+    if short {
         token
     } else {
         stripped
+    }
+}
+
+/// Byte classes for the tokenizer: Python whitespace, ASCII upper case, ASCII lower case,
+/// apostrophe, the bytes of non-ASCII characters (decoded only then), and `!` or `?` (so
+/// that punctuation emphasis counts only in the tokens that hold one).
+const SPACE: u8 = 1;
+const UPPER: u8 = 2;
+const LOWER: u8 = 4;
+const APOSTROPHE: u8 = 8;
+const NON_ASCII: u8 = 16;
+const EMPHASIS: u8 = 32;
+
+/// The class of every byte value.
+const CLASS: [u8; 256] = {
+    let mut t = [0_u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = match b as u8 {
+            // Tab, LF, VT, FF, CR, the separators U+001C..U+001F and the space.
+            b'\t'..=b'\r' | 0x1c..=b' ' => SPACE,
+            b'A'..=b'Z' => UPPER,
+            b'a'..=b'z' => LOWER,
+            b'\'' => APOSTROPHE,
+            b'!' | b'?' => EMPHASIS,
+            0x80..=0xff => NON_ASCII,
+            _ => 0,
+        };
+        b += 1;
+    }
+    t
+};
+
+/// Python's `str.split()` with no argument: the non-empty runs between whitespace
+/// characters (`is_py_space`), each with the OR of its bytes' classes. Scans bytes through
+/// `CLASS` and decodes only non-ASCII characters.
+struct PyWords<'a>(&'a str);
+
+impl<'a> Iterator for PyWords<'a> {
+    type Item = (&'a str, u8);
+
+    fn next(&mut self) -> Option<(&'a str, u8)> {
+        let text = self.0;
+        let b = text.as_bytes();
+        // Whether the non-ASCII character at byte `i` is whitespace, and its length.
+        let wide = |i: usize| {
+            text.get(i..)
+                .and_then(|rest| rest.chars().next())
+                .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8()))
+        };
+        let mut i = 0;
+        loop {
+            let Some(&byte) = b.get(i) else {
+                self.0 = "";
+                return None;
+            };
+            let class = CLASS[usize::from(byte)];
+            if class & SPACE != 0 {
+                i += 1;
+            } else if class & NON_ASCII != 0 && wide(i).0 {
+                i += wide(i).1;
+            } else {
+                break;
+            }
+        }
+        let start = i;
+        let mut flags = 0;
+        while let Some(&byte) = b.get(i) {
+            let class = CLASS[usize::from(byte)];
+            if class & (SPACE | NON_ASCII) == 0 {
+                flags |= class;
+                i += 1;
+            } else if class & SPACE != 0 {
+                break;
+            } else {
+                let (space, width) = wide(i);
+                if space {
+                    break;
+                }
+                flags |= class;
+                i += width;
+            }
+        }
+        self.0 = text.get(i..).unwrap_or("");
+        text.get(start..i).map(|w| (w, flags))
     }
 }
 
@@ -444,6 +545,35 @@ pub struct Vader {
 /// The parsed stock tables, shared by every [`Vader::stock`] call.
 type Tables = (Arc<Words>, Arc<FxHashMap<char, Box<str>>>);
 static STOCK: OnceLock<Result<Tables, FeedbackError>> = OnceLock::new();
+
+/// Per-thread working buffers of [`Vader::polarity_scores`], reused from text to text so
+/// that scoring does not allocate.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// The lowercase tokens, back to back.
+    lower: String,
+    toks: Vec<Tok>,
+    sentiments: Vec<f64>,
+}
+
+impl Scratch {
+    /// Buffers kept between texts stay below this many bytes each, so one huge text does not
+    /// pin its memory on the thread.
+    const KEEP_BYTES: usize = 1 << 20;
+
+    fn release_if_large(&mut self) {
+        if self.lower.capacity() > Self::KEEP_BYTES
+            || self.toks.capacity() * size_of::<Tok>() > Self::KEEP_BYTES
+            || self.sentiments.capacity() * size_of::<f64>() > Self::KEEP_BYTES
+        {
+            *self = Scratch::default();
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
 
 /// One token of a text: where its lowercase form sits in the text's lowercase buffer, and
 /// everything the rules read about it.
@@ -549,24 +679,49 @@ impl Vader {
     /// Scores one text as vaderSentiment 3.3.2's `polarity_scores` does (plus the overlay, if
     /// one is set).
     pub fn polarity_scores(&self, text: &str) -> VaderScores {
+        SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let scores = self.score_into(text, &mut scratch);
+                scratch.release_if_large();
+                scores
+            }
+            // Only reachable if scoring re-entered itself on this thread; stay correct.
+            Err(_) => self.score_into(text, &mut Scratch::default()),
+        })
+    }
+
+    /// [`Vader::polarity_scores`] with the working buffers supplied by the caller.
+    fn score_into(&self, text: &str, scratch: &mut Scratch) -> VaderScores {
         let text = self.replace_emoji(text);
-        let mut lower = String::with_capacity(text.len());
-        let mut toks: Vec<Tok> = Vec::with_capacity(text.len() / 5 + 1);
+        let Scratch {
+            lower,
+            toks,
+            sentiments,
+        } = scratch;
+        lower.clear();
+        toks.clear();
+        sentiments.clear();
         let mut n_upper = 0;
-        for token in text.split(is_py_space).filter(|t| !t.is_empty()) {
-            let token = strip_punc_if_word(token);
-            let start = lower.len();
-            let upper = if token.is_ascii() {
-                let (mut has_upper, mut has_lower) = (false, false);
+        // Counts of `!` and `?`: whitespace never holds one, so the tokens hold them all.
+        let mut emphasis = (0_usize, 0_usize);
+        for (token, flags) in PyWords(&text) {
+            // Stripping removes only ASCII punctuation, whose only class bits are the
+            // apostrophe (used only to skip the "n't" search) and emphasis (counted before
+            // stripping), so the flags still describe the stripped token.
+            if flags & EMPHASIS != 0 {
                 for b in token.bytes() {
-                    has_upper |= b.is_ascii_uppercase();
-                    has_lower |= b.is_ascii_lowercase();
+                    emphasis.0 += usize::from(b == b'!');
+                    emphasis.1 += usize::from(b == b'?');
                 }
+            }
+            let token = strip_punc_if_word(token, flags);
+            let start = lower.len();
+            let upper = if flags & NON_ASCII == 0 {
                 lower.push_str(token);
-                if has_upper {
+                if flags & UPPER != 0 {
                     lower[start..].make_ascii_lowercase();
                 }
-                has_upper && !has_lower
+                flags & (UPPER | LOWER) == UPPER
             } else {
                 lower.push_str(&token.to_lowercase());
                 py_isupper(token)
@@ -583,7 +738,7 @@ impl Vader {
                 upper,
                 lex,
                 booster: info.booster,
-                negated: info.negate || (w.as_bytes().contains(&b'\'') && w.contains("n't")),
+                negated: info.negate || (flags & APOSTROPHE != 0 && w.contains("n't")),
                 kw: info.kw,
                 idiom: info.idiom,
             });
@@ -596,11 +751,10 @@ impl Vader {
         }
         let n = toks.len();
         let ctx = Ctx {
-            lower: &lower,
-            toks: &toks,
+            lower: lower.as_str(),
+            toks: toks.as_slice(),
             is_cap_diff: n_upper > 0 && n_upper < n,
         };
-        let mut sentiments = Vec::with_capacity(n);
         for (i, t) in toks.iter().enumerate() {
             if t.booster.is_some() || (t.kw == Kw::Kind && i + 1 < n && toks[i + 1].kw == Kw::Of) {
                 sentiments.push(0.0);
@@ -608,8 +762,8 @@ impl Vader {
                 sentiments.push(ctx.valence(i));
             }
         }
-        but_check(&toks, &mut sentiments);
-        score_valence(&sentiments, &text)
+        but_check(toks, sentiments);
+        score_valence(sentiments, punctuation_emphasis(emphasis.0, emphasis.1))
     }
 
     /// VADER's emoji pass: each emoji in the lexicon becomes its description, preceded by a
@@ -826,13 +980,9 @@ fn but_check(toks: &[Tok], sentiments: &mut [f64]) {
     }
 }
 
-/// VADER's punctuation emphasis: up to four `!` at 0.292 each; 2–3 `?` at 0.18 each, more at 0.96.
-fn punctuation_emphasis(text: &str) -> f64 {
-    let (mut ep_count, mut qm_count) = (0_usize, 0_usize);
-    for b in text.bytes() {
-        ep_count += usize::from(b == b'!');
-        qm_count += usize::from(b == b'?');
-    }
+/// VADER's punctuation emphasis from the counts of `!` and `?` in the text: up to four `!`
+/// at 0.292 each; 2–3 `?` at 0.18 each, more at 0.96.
+fn punctuation_emphasis(ep_count: usize, qm_count: usize) -> f64 {
     let ep = ep_count.min(4) as f64 * 0.292;
     let qm = match qm_count {
         0 | 1 => 0.0,
@@ -842,7 +992,7 @@ fn punctuation_emphasis(text: &str) -> f64 {
     ep + qm
 }
 /// VADER's `score_valence`.
-fn score_valence(sentiments: &[f64], text: &str) -> VaderScores {
+fn score_valence(sentiments: &[f64], punct: f64) -> VaderScores {
     if sentiments.is_empty() {
         return VaderScores {
             neg: 0.0,
@@ -852,7 +1002,6 @@ fn score_valence(sentiments: &[f64], text: &str) -> VaderScores {
         };
     }
     let mut sum_s: f64 = sentiments.iter().fold(0.0, |a, b| a + b);
-    let punct = punctuation_emphasis(text);
     if sum_s > 0.0 {
         sum_s += punct;
     } else if sum_s < 0.0 {
