@@ -289,10 +289,7 @@ impl WordInfo {
     /// The rule flags of `word`, from the lists above.
     fn of(word: &str) -> WordInfo {
         WordInfo {
-            booster: BOOSTERS
-                .iter()
-                .find(|(w, _)| *w == word)
-                .map(|(_, b)| *b),
+            booster: BOOSTERS.iter().find(|(w, _)| *w == word).map(|(_, b)| *b),
             negate: NEGATE.contains(&word),
             kw: KEYWORDS
                 .iter()
@@ -407,8 +404,14 @@ pub(crate) fn py_round(x: f64, digits: usize) -> f64 {
 fn strip_punc_if_word(token: &str, flags: u8) -> &str {
     // ASCII bytes are character boundaries, so trimming bytes keeps a valid `str`.
     let b = token.as_bytes();
-    let start = b.iter().position(|c| !c.is_ascii_punctuation()).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !c.is_ascii_punctuation()).map_or(start, |e| e + 1);
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_punctuation())
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !c.is_ascii_punctuation())
+        .map_or(start, |e| e + 1);
     let stripped = token.get(start..end).unwrap_or(token);
     // Without non-ASCII bytes the length in bytes is the length in characters.
     let short = if flags & NON_ASCII == 0 {
@@ -416,11 +419,7 @@ fn strip_punc_if_word(token: &str, flags: u8) -> &str {
     } else {
         stripped.len() <= 2 || (stripped.len() <= 8 && stripped.chars().take(3).count() <= 2)
     };
-    if short {
-        token
-    } else {
-        stripped
-    }
+    if short { token } else { stripped }
 }
 
 /// Byte classes for the tokenizer: Python whitespace, ASCII upper case, ASCII lower case,

@@ -16,7 +16,11 @@ pub fn repo_root() -> PathBuf {
 /// naming the test) when the files are absent: the sets are not committed, so a checkout
 /// without them skips the checks that need them.
 pub fn icwsm_dir(test: &str) -> Option<PathBuf> {
-    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     let dir = env("PRODOPS_ICWSM_DIR").unwrap_or_else(|| {
         env("PRODOPS_CACHE")
             .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("prodops")))
