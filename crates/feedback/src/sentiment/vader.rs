@@ -452,58 +452,38 @@ const CLASS: [u8; 256] = {
     t
 };
 
-/// Python's `str.split()` with no argument: the non-empty runs between whitespace
-/// characters (`is_py_space`), each with the OR of its bytes' classes. Scans bytes through
-/// `CLASS` and decodes only non-ASCII characters.
-struct PyWords<'a>(&'a str);
-
-impl<'a> Iterator for PyWords<'a> {
-    type Item = (&'a str, u8);
-
-    fn next(&mut self) -> Option<(&'a str, u8)> {
-        let text = self.0;
-        let b = text.as_bytes();
-        // Whether the non-ASCII character at byte `i` is whitespace, and its length.
-        let wide = |i: usize| {
+/// Python's `str.split()` with no argument: calls `f` on each non-empty run between
+/// whitespace characters (`is_py_space`), with the OR of its bytes' classes. Scans bytes
+/// through `CLASS` and decodes only non-ASCII characters; one loop over the text, so the
+/// caller's per-token work is inlined into it.
+#[inline(always)]
+fn py_words(text: &str, mut f: impl FnMut(&str, u8)) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut start = None;
+    let mut flags = 0;
+    while let Some(&byte) = b.get(i) {
+        let class = CLASS[usize::from(byte)];
+        let (space, width) = if class & NON_ASCII == 0 {
+            (class & SPACE != 0, 1)
+        } else {
             text.get(i..)
                 .and_then(|rest| rest.chars().next())
                 .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8()))
         };
-        let mut i = 0;
-        loop {
-            let Some(&byte) = b.get(i) else {
-                self.0 = "";
-                return None;
-            };
-            let class = CLASS[usize::from(byte)];
-            if class & SPACE != 0 {
-                i += 1;
-            } else if class & NON_ASCII != 0 && wide(i).0 {
-                i += wide(i).1;
-            } else {
-                break;
+        if space {
+            if let Some(w) = start.take().and_then(|s| text.get(s..i)) {
+                f(w, flags);
             }
+            flags = 0;
+        } else {
+            start.get_or_insert(i);
+            flags |= class;
         }
-        let start = i;
-        let mut flags = 0;
-        while let Some(&byte) = b.get(i) {
-            let class = CLASS[usize::from(byte)];
-            if class & (SPACE | NON_ASCII) == 0 {
-                flags |= class;
-                i += 1;
-            } else if class & SPACE != 0 {
-                break;
-            } else {
-                let (space, width) = wide(i);
-                if space {
-                    break;
-                }
-                flags |= class;
-                i += width;
-            }
-        }
-        self.0 = text.get(i..).unwrap_or("");
-        text.get(start..i).map(|w| (w, flags))
+        i += width;
+    }
+    if let Some(w) = start.and_then(|s| text.get(s..)) {
+        f(w, flags);
     }
 }
 
@@ -703,7 +683,7 @@ impl Vader {
         let mut n_upper = 0;
         // Counts of `!` and `?`: whitespace never holds one, so the tokens hold them all.
         let mut emphasis = (0_usize, 0_usize);
-        for (token, flags) in PyWords(&text) {
+        py_words(&text, |token, flags| {
             // Stripping removes only ASCII punctuation, whose only class bits are the
             // apostrophe (used only to skip the "n't" search) and emphasis (counted before
             // stripping), so the flags still describe the stripped token.
@@ -741,7 +721,7 @@ impl Vader {
                 kw: info.kw,
                 idiom: info.idiom,
             });
-        }
+        });
         if let Some(o) = &self.overlay {
             let words: Vec<&str> = toks.iter().map(|t| &lower[t.start..t.end]).collect();
             for (i, t) in toks.iter_mut().enumerate() {
