@@ -144,15 +144,9 @@ pub trait SentimentModel: Send + Sync {
     /// The model and lexicon version, recorded with every score.
     fn model_id(&self) -> String;
 
-    /// Scores many texts in parallel (rayon, several texts per task), in input order.
+    /// Scores many texts in parallel (rayon), in input order.
     fn score_batch(&self, texts: &[&str]) -> Vec<Result<Sentiment, FeedbackError>> {
-        // Tasks of at least 64 texts: a short text scores in about a microsecond, less than
-        // the cost of scheduling it alone.
-        texts
-            .par_iter()
-            .with_min_len(64)
-            .map(|t| self.score(t))
-            .collect()
+        texts.par_iter().map(|t| self.score(t)).collect()
     }
 }
 
@@ -329,5 +323,15 @@ impl SentimentModel for VaderModel {
 
     fn model_id(&self) -> String {
         self.model_id.clone()
+    }
+
+    /// In rayon tasks of at least 64 texts: a short text scores in about a microsecond, less
+    /// than the cost of scheduling it alone.
+    fn score_batch(&self, texts: &[&str]) -> Vec<Result<Sentiment, FeedbackError>> {
+        texts
+            .par_iter()
+            .with_min_len(64)
+            .map(|t| self.score(t))
+            .collect()
     }
 }
