@@ -16,7 +16,7 @@
 //! both its lexicon valence and its role in the rules (booster, negator, keyword, first word
 //! of an idiom), so the rules compare flags instead of strings. Emoji replacement only copies
 //! the text when it holds an emoji, and the token buffers are per-thread and reused, so
-//! scoring a text without emoji allocates nothing.
+//! scoring an ASCII text allocates nothing.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
