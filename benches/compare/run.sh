@@ -3,7 +3,8 @@
 # same generated file, in the same run, and prints the times and the ratios.
 #
 #   benches/compare/run.sh NAME [ROWS] [REPEATS]
-#   NAME: survey_bucketing | experiment_readout | nps_segment_month | funnel_retention
+#   NAME: survey_bucketing | experiment_readout | nps_segment_month | funnel_retention |
+#         vader_sentiment (ROWS = texts)
 #
 # A comparison NAME consists of
 #   benches/compare/NAME.rs        a [[bench]] target `compare_NAME` (harness = false) that
@@ -60,6 +61,26 @@ data_for() {
                     --rows "$rows" --only events --format parquet --out "$dir" >&2
             fi
             echo "$dir/events.parquet"
+            ;;
+        vader_sentiment)
+            # The 23,703 human-rated ICWSM-14 texts (fetched with sha256 checks, not
+            # committed), cycled to $rows lines: id<TAB>rating<TAB>text in, text out.
+            local dir=$data/vader-$rows
+            if [[ ! -f $dir/texts.txt ]]; then
+                local icwsm
+                icwsm=$(bash crates/feedback/fixtures/fetch_icwsm.sh)
+                echo "writing $rows texts in $dir" >&2
+                mkdir -p "$dir"
+                LC_ALL=C awk -v n="$rows" '
+                    { sub(/\r$/, "") }
+                    match($0, /^[^\t]*\t[^\t]*\t/) { t[k++] = substr($0, RLENGTH + 1) }
+                    END { for (i = 0; i < n; i++) print t[i % k] }' \
+                    "$icwsm"/tweets_GroundTruth.txt "$icwsm"/movieReviewSnippets_GroundTruth.txt \
+                    "$icwsm"/amazonReviewSnippets_GroundTruth.txt "$icwsm"/nytEditorialSnippets_GroundTruth.txt \
+                    >"$dir/texts.txt.tmp"
+                mv "$dir/texts.txt.tmp" "$dir/texts.txt"
+            fi
+            echo "$dir/texts.txt"
             ;;
         *) echo "unknown comparison $1" >&2; exit 2 ;;
     esac

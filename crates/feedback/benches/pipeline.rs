@@ -1,6 +1,6 @@
 //! Criterion benchmarks of the feedback text pipeline in texts per second: each stage alone
-//! (clean, redact, VADER, tag) and the whole pipeline, on the 2,000 texts of
-//! `data/feedback.csv`.
+//! (clean, language, redact, VADER, intents, tag) and the whole pipeline, on the 2,000 texts
+//! of `data/feedback.csv`.
 //!
 //! `cargo bench -p prodops-feedback --bench pipeline`
 
@@ -8,11 +8,12 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use prodops_feedback::ingest::FeedbackReader;
+use prodops_feedback::intent::intents;
 use prodops_feedback::model::Taxonomy;
 use prodops_feedback::pii::Redactor;
 use prodops_feedback::pipeline::Pipeline;
 use prodops_feedback::sentiment::{SentimentModel, Vader, VaderModel};
-use prodops_feedback::text::{Whatlang, clean};
+use prodops_feedback::text::{LanguageDetector, Whatlang, clean};
 use prodops_feedback::themes::{RuleTagger, ThemeTagger};
 
 fn texts() -> Vec<String> {
@@ -49,6 +50,13 @@ fn bench(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    g.bench_function("language", |b| {
+        b.iter(|| {
+            refs.iter()
+                .filter(|t| Whatlang.detect(black_box(t)).is_some())
+                .count()
+        })
+    });
     g.bench_function("redact", |b| {
         b.iter(|| {
             refs.iter()
@@ -65,6 +73,13 @@ fn bench(c: &mut Criterion) {
     });
     g.bench_function("vader_batch_parallel", |b| {
         b.iter(|| model.score_batch(black_box(&refs)).len())
+    });
+    g.bench_function("intents", |b| {
+        b.iter(|| {
+            refs.iter()
+                .map(|t| intents(black_box(t)).len())
+                .sum::<usize>()
+        })
     });
     g.bench_function("tag", |b| {
         b.iter(|| {

@@ -5,6 +5,9 @@
 //! of the text (lowercase words, apostrophes dropped, so "doesn't" is `doesnt`), plus a
 //! question mark or a leading interrogative for questions. An item can carry several intents.
 
+use std::sync::OnceLock;
+
+use aho_corasick::AhoCorasick;
 use serde::{Deserialize, Serialize};
 
 use crate::text::fold;
@@ -123,10 +126,38 @@ const QUESTION_OPENERS: &[&str] = &[
     "could you",
 ];
 
-/// Whether `phrase` occurs in the folded text `hay` as a whole-word sequence.
-fn has(hay: &str, phrase: &str) -> bool {
-    let padded = format!(" {hay} ");
-    padded.contains(&format!(" {phrase} "))
+/// The phrases of every list, folded and padded with one space on each side, so that a
+/// match in the padded folded text is a whole-word sequence; `kinds[k]` is pattern `k`'s
+/// intent. Built once: folding is an NFKC pass, too dear to repeat per phrase and text.
+struct Phrases {
+    patterns: Vec<String>,
+    kinds: Vec<Intent>,
+    /// All patterns in one automaton; `None` only if it could not be built, in which case
+    /// each pattern is searched on its own (same answers, slower).
+    automaton: Option<AhoCorasick>,
+}
+
+fn phrases() -> &'static Phrases {
+    static PHRASES: OnceLock<Phrases> = OnceLock::new();
+    PHRASES.get_or_init(|| {
+        let mut patterns = Vec::new();
+        let mut kinds = Vec::new();
+        for (kind, list) in [
+            (Intent::Request, REQUEST),
+            (Intent::Bug, BUG),
+            (Intent::Praise, PRAISE),
+        ] {
+            for p in list {
+                patterns.push(format!(" {} ", fold(p)));
+                kinds.push(kind);
+            }
+        }
+        Phrases {
+            automaton: AhoCorasick::new(&patterns).ok(),
+            patterns,
+            kinds,
+        }
+    })
 }
 
 /// The intents of a text, in the order Request, Bug, Praise, Question.
@@ -141,23 +172,34 @@ fn has(hay: &str, phrase: &str) -> bool {
 /// assert_eq!(intents("How do I change the billing contact?"), [Intent::Question]);
 /// ```
 pub fn intents(text: &str) -> Vec<Intent> {
-    let f = fold(text);
-    let mut out = Vec::new();
-    if REQUEST.iter().any(|p| has(&f, &fold(p))) {
-        out.push(Intent::Request);
+    let phrases = phrases();
+    let padded = format!(" {} ", fold(text));
+    // Overlapping matches: adjacent phrases share the space between them.
+    let mut found = [false; 3];
+    let mut mark = |k: usize| match phrases.kinds[k] {
+        Intent::Request => found[0] = true,
+        Intent::Bug => found[1] = true,
+        _ => found[2] = true,
+    };
+    match &phrases.automaton {
+        Some(ac) => ac
+            .find_overlapping_iter(&padded)
+            .for_each(|m| mark(m.pattern().as_usize())),
+        None => (0..phrases.patterns.len())
+            .filter(|&k| padded.contains(&phrases.patterns[k]))
+            .for_each(&mut mark),
     }
-    if BUG.iter().any(|p| has(&f, &fold(p))) {
-        out.push(Intent::Bug);
-    }
-    if PRAISE.iter().any(|p| has(&f, &fold(p))) {
-        out.push(Intent::Praise);
-    }
-    let sentences = text.split(['.', '!', '\n']).map(fold);
+    let mut out: Vec<Intent> = [Intent::Request, Intent::Bug, Intent::Praise]
+        .into_iter()
+        .zip(found)
+        .filter_map(|(intent, hit)| hit.then_some(intent))
+        .collect();
     let asks = text.contains('?')
-        || sentences.into_iter().any(|s| {
+        || text.split(['.', '!', '\n']).any(|s| {
+            let s = fold(s);
             QUESTION_OPENERS
                 .iter()
-                .any(|q| s.starts_with(&format!("{q} ")))
+                .any(|q| s.strip_prefix(q).is_some_and(|rest| rest.starts_with(' ')))
         });
     if asks {
         out.push(Intent::Question);

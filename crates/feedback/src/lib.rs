@@ -93,8 +93,9 @@
 //! ## Data and licences
 //!
 //! `data/vader_lexicon.txt` and `data/emoji_utf8_lexicon.txt` are vaderSentiment 3.3.2's
-//! (MIT, `data/VADER_LICENSE.txt`); `data/icwsm2014/` holds the human-rated ground truth of
-//! Hutto & Gilbert (2014), from the same MIT distribution. Please cite: Hutto, C.J. &
+//! (MIT, `data/VADER_LICENSE.txt`). The human-rated ICWSM-14 ground truth of Hutto & Gilbert
+//! (2014), from the same MIT distribution, is not shipped: `fixtures/fetch_icwsm.sh` fetches
+//! it with sha256 checks for the evaluation tests and benchmarks. Please cite: Hutto, C.J. &
 //! Gilbert, E.E. (2014). VADER: A Parsimonious Rule-based Model for Sentiment Analysis of
 //! Social Media Text. ICWSM-14.
 //!

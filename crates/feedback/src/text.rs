@@ -62,11 +62,18 @@ pub fn fold(text: &str) -> String {
 /// The lowercase alphanumeric words of the NFKC form (apostrophes inside words are dropped,
 /// so "don't" becomes "dont").
 pub fn words(text: &str) -> Vec<String> {
-    let norm: String = text
-        .nfkc()
-        .filter(|c| *c != '\'' && *c != '’')
-        .collect::<String>()
-        .to_lowercase();
+    // NFKC leaves ASCII unchanged, so ASCII text skips the normalizer.
+    let norm: String = if text.is_ascii() {
+        text.chars()
+            .filter(|c| *c != '\'')
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    } else {
+        text.nfkc()
+            .filter(|c| *c != '\'' && *c != '’')
+            .collect::<String>()
+            .to_lowercase()
+    };
     norm.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(str::to_owned)

@@ -206,6 +206,8 @@ pub struct VaderModel {
     vader: Vader,
     mode: Mode,
     sentence_min_words: usize,
+    /// `model_id()`, computed when the mode changes rather than for every text.
+    model_id: String,
 }
 
 impl VaderModel {
@@ -232,6 +234,7 @@ impl VaderModel {
     /// Wraps a configured analyser.
     pub fn new(vader: Vader) -> VaderModel {
         VaderModel {
+            model_id: vader.model_id(),
             vader,
             mode: Mode::Whole,
             sentence_min_words: DEFAULT_SENTENCE_MIN_WORDS,
@@ -250,6 +253,10 @@ impl VaderModel {
     /// Sets the mode.
     pub fn with_mode(mut self, mode: Mode) -> VaderModel {
         self.mode = mode;
+        self.model_id = match mode {
+            Mode::Whole => self.vader.model_id(),
+            Mode::Sentences => format!("{}/sentences", self.vader.model_id()),
+        };
         self
     }
 
@@ -315,9 +322,16 @@ impl SentimentModel for VaderModel {
     }
 
     fn model_id(&self) -> String {
-        match self.mode {
-            Mode::Whole => self.vader.model_id(),
-            Mode::Sentences => format!("{}/sentences", self.vader.model_id()),
-        }
+        self.model_id.clone()
+    }
+
+    /// In rayon tasks of at least 64 texts: a short text scores in about a microsecond, less
+    /// than the cost of scheduling it alone.
+    fn score_batch(&self, texts: &[&str]) -> Vec<Result<Sentiment, FeedbackError>> {
+        texts
+            .par_iter()
+            .with_min_len(64)
+            .map(|t| self.score(t))
+            .collect()
     }
 }

@@ -165,11 +165,11 @@ impl Overlay {
     /// lexicon word".
     pub(crate) fn value(
         &self,
-        tokens: &[String],
+        tokens: &[&str],
         i: usize,
         base: impl Fn(&str) -> Option<f64>,
     ) -> Option<f64> {
-        let w = tokens[i].as_str();
+        let w = tokens[i];
         if let Some(rules) = self.phrases.get(w) {
             for r in rules {
                 if i >= r.target && i - r.target + r.words.len() <= tokens.len() {

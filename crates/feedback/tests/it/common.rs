@@ -10,6 +10,35 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The directory of the ICWSM-14 ground-truth files, where `fixtures/fetch_icwsm.sh` puts
+/// them: `$PRODOPS_ICWSM_DIR`, else `$PRODOPS_CACHE/icwsm2014`, else
+/// `${XDG_CACHE_HOME:-$HOME/.cache}/prodops/icwsm2014`. `None` (after saying so on stderr,
+/// naming the test) when the files are absent: the sets are not committed, so a checkout
+/// without them skips the checks that need them.
+pub fn icwsm_dir(test: &str) -> Option<PathBuf> {
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let dir = env("PRODOPS_ICWSM_DIR").unwrap_or_else(|| {
+        env("PRODOPS_CACHE")
+            .or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("prodops")))
+            .or_else(|| env("HOME").map(|d| d.join(".cache/prodops")))
+            .unwrap_or_default()
+            .join("icwsm2014")
+    });
+    if dir.join("tweets_GroundTruth.txt").is_file() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "skipping {test}: no ICWSM-14 ground truth in {} (run crates/feedback/fixtures/fetch_icwsm.sh)",
+            dir.display()
+        );
+        None
+    }
+}
+
 pub fn accounts() -> Result<Ingested<Account>, Box<dyn std::error::Error>> {
     let f = std::fs::File::open(repo_root().join("data/accounts.csv"))?;
     Ok(read_accounts_csv(

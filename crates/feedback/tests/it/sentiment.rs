@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use prodops_feedback::sentiment::{Mode, SentimentModel, Vader, VaderModel};
 use serde_json::Value;
@@ -44,8 +44,8 @@ fn vader_matches_python_on_parity_cases() -> Result<(), Box<dyn std::error::Erro
 
 /// One ICWSM-14 ground-truth file: (human mean rating, text) per line, split as the fixture
 /// script splits it.
-fn icwsm(name: &str) -> Result<Vec<(f64, String)>, Box<dyn std::error::Error>> {
-    let raw = std::fs::read_to_string(crate_dir().join("data/icwsm2014").join(name))?;
+fn icwsm(dir: &Path, name: &str) -> Result<Vec<(f64, String)>, Box<dyn std::error::Error>> {
+    let raw = std::fs::read_to_string(dir.join(name))?;
     let mut out = Vec::new();
     for line in raw.split('\n') {
         let line = line.strip_suffix('\r').unwrap_or(line);
@@ -69,12 +69,15 @@ const SETS: [(&str, &str); 4] = [
 
 #[test]
 fn vader_matches_python_on_icwsm_corpus() -> Result<(), Box<dyn std::error::Error>> {
+    let Some(dir) = crate::common::icwsm_dir("vader_matches_python_on_icwsm_corpus") else {
+        return Ok(());
+    };
     let raw = std::fs::read_to_string(crate_dir().join("fixtures/vader_icwsm.json"))?;
     let fx: Value = serde_json::from_str(&raw)?;
     let vader = Vader::stock()?;
     let mut total = 0;
     for (key, file) in SETS {
-        let texts = icwsm(file)?;
+        let texts = icwsm(&dir, file)?;
         let want = fx["sets"][key].as_array().ok_or("set")?;
         assert_eq!(texts.len(), want.len(), "{key}");
         for ((_, text), w) in texts.iter().zip(want) {
@@ -111,10 +114,13 @@ fn pearson(xs: &[f64], ys: &[f64]) -> f64 {
 }
 
 /// Pearson r between a model's compound and the mean human rating, per ICWSM-14 set.
-fn correlations(model: &dyn SentimentModel) -> Result<Vec<f64>, Box<dyn std::error::Error>> {
+fn correlations(
+    dir: &Path,
+    model: &dyn SentimentModel,
+) -> Result<Vec<f64>, Box<dyn std::error::Error>> {
     let mut out = Vec::new();
     for (_, file) in SETS {
-        let rows = icwsm(file)?;
+        let rows = icwsm(dir, file)?;
         let texts: Vec<&str> = rows.iter().map(|(_, t)| t.as_str()).collect();
         let scores = model.score_batch(&texts);
         let mut xs = Vec::with_capacity(rows.len());
@@ -130,9 +136,14 @@ fn correlations(model: &dyn SentimentModel) -> Result<Vec<f64>, Box<dyn std::err
 #[test]
 fn product_overlay_and_sentence_mode_improve_amazon_without_hurting_others()
 -> Result<(), Box<dyn std::error::Error>> {
-    let stock = correlations(&VaderModel::stock()?)?;
-    let product = correlations(&VaderModel::product()?)?;
-    let sentences = correlations(&VaderModel::product()?.with_mode(Mode::Sentences))?;
+    let Some(dir) = crate::common::icwsm_dir(
+        "product_overlay_and_sentence_mode_improve_amazon_without_hurting_others",
+    ) else {
+        return Ok(());
+    };
+    let stock = correlations(&dir, &VaderModel::stock()?)?;
+    let product = correlations(&dir, &VaderModel::product()?)?;
+    let sentences = correlations(&dir, &VaderModel::product()?.with_mode(Mode::Sentences))?;
     eprintln!("sets {:?}", SETS.map(|s| s.0));
     eprintln!("stock            {stock:.4?}");
     eprintln!("product          {product:.4?}");
