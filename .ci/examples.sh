@@ -108,7 +108,7 @@ done
 # Prioritization: the top RICE item and score computed by awk from the CSV; WSJF from TOML.
 run prioritize
 top=$(awk -F, 'NR > 1 { s = $3 * $4 * $5 / $6; if (s > best) { best = s; id = $1 } }
-    END { printf "%-22s", id; print "|" best }' data/candidates.csv)
+    END { printf "%-22s", id; print "|" best }' data/backlog.csv)
 expect prioritize "   1  ${top%|*}"
 expect prioritize "$(printf '%.2f' "${top#*|}")"
 cat >"$tmp/candidates.toml" <<'EOF'

@@ -34,7 +34,7 @@ enum Framework {
 #[derive(Parser)]
 struct Args {
     /// Candidates, `.csv` or `.toml`.
-    #[arg(long, default_value = "data/candidates.csv")]
+    #[arg(long, default_value = "data/backlog.csv")]
     input: String,
     /// Prioritization framework.
     #[arg(long, value_enum, default_value = "rice")]
